@@ -11,6 +11,8 @@ import { encodeGetQuoteRequest, encodeGetQuoteResponse, parseQgsMessage, seriali
 import { parseQuote, serializeQuote } from './quote.js';
 import { parseQuoteBuf, serializeQuoteBuf } from './quote-buf.js';
 import { parseTdReport, serializeTdReport } from './tdreport.js';
+import { createSimulatedQuoteService } from './sim-quote-service.js';
+import { generateTdReport, verifyTdReport } from './tdreport-generate.js';
 import { verifyQuote } from './verify-quote.js';
 
 const NUM_RUNS = Number(process.env['FC_NUM_RUNS'] ?? 3000);
@@ -89,9 +91,21 @@ describe('parsers never throw anything but FormatError (fast-check)', () => {
     );
   }
 
+  const macKey = new Uint8Array(32).fill(3);
+  const service = createSimulatedQuoteService({ platformMacKey: macKey, seed: 'property', padQuoteTo: 5006 });
+  const simulated = service.quoteTdReport(generateTdReport({ reportData: new Uint8Array(64).fill(9), macKey }));
+  if (!simulated.ok) throw new Error(simulated.reason);
+  run('parseQuote/serializeQuote/verifyQuote on a mutated simulated quote', simulated.quote, quoteHotSpots(simulated.quote), (input) =>
+    roundTripOrFormatError(input, parseQuote, serializeQuote, () => {
+      expect(typeof verifyQuote(input, { trustedRootPem: service.rootCaPem }).valid).toBe('boolean');
+    }),
+  );
+
   const report = readVector('tdReport');
-  run('parseTdReport/serializeTdReport on a mutated TDREPORT', report, [0, 1, 2, 3, 1023], (input) =>
-    roundTripOrFormatError(input, parseTdReport, serializeTdReport),
+  run('parseTdReport/serializeTdReport/verifyTdReport on a mutated TDREPORT', report, [0, 1, 2, 3, 1023], (input) =>
+    roundTripOrFormatError(input, parseTdReport, serializeTdReport, () => {
+      expect(typeof verifyTdReport(input, macKey).valid).toBe('boolean');
+    }),
   );
 
   const req = encodeGetQuoteRequest(report, Uint8Array.of(1, 2, 3, 4));
