@@ -1,0 +1,69 @@
+/**
+ * Errors as values at the model's edge (STYLE 13): the errno a kernel function
+ * would return, with a sentence saying why. Exceptions are only for programmer
+ * mistakes and configuration errors.
+ */
+
+/** errno values as in include/uapi/asm-generic/errno-base.h / errno.h. */
+export const ERRNO = {
+  EPERM: 1,
+  EIO: 5,
+  ENOMEM: 12,
+  EFAULT: 14,
+  EBUSY: 16,
+  ENODEV: 19,
+  EINVAL: 22,
+  EFBIG: 27,
+  ENOSPC: 28,
+  ETIMEDOUT: 110,
+} as const;
+
+export type Errno = keyof typeof ERRNO;
+
+/** A kernel-style failure: `code` is what the kernel function would return. */
+export class KernelError extends Error {
+  override readonly name = 'KernelError';
+  /** Positive errno number, e.g. 12 for ENOMEM. */
+  readonly errno: number;
+  constructor(
+    /** The errno name, e.g. `ENOMEM`. */
+    readonly code: Errno,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${message}`, options);
+    this.errno = ERRNO[code];
+  }
+}
+
+/** Result of an operation that can fail the way the kernel fails. */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: KernelError };
+
+/** Wrap a success value. */
+export function ok(): Result<void>;
+export function ok<T>(value: T): Result<T>;
+export function ok<T>(value?: T): Result<T | undefined> {
+  return { ok: true, value };
+}
+
+/** Build a failure value. */
+export function fail<T = never>(code: Errno, message: string, cause?: unknown): Result<T> {
+  return { ok: false, error: new KernelError(code, message, cause === undefined ? undefined : { cause }) };
+}
+
+/** Unwrap a result or throw its error (for tests and scripts, not for strategies). */
+export function unwrap<T>(r: Result<T>): T {
+  if (!r.ok) throw r.error;
+  return r.value;
+}
+
+/**
+ * A configuration or loading mistake: thrown, with one sentence that says what
+ * is wrong and where (`strategy.options.bufferBytes: …`).
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

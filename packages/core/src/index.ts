@@ -1,0 +1,17 @@
+export * from './contract/errors.js';
+export * from './contract/strategy.js';
+export * from './model/units.js';
+export { costParamsSchema, defaultCostParams, type CostParams, type CostParamsInput } from './model/cost.js';
+export { platformSchema, type PlatformConfig, type PlatformConfigInput } from './model/platform-config.js';
+export { Machine, q35Layout } from './model/machine.js';
+export { kernelFor, type Kernel, type DmaApi, type GfpOptions } from './model/kernel.js';
+export { Scheduler, WaitQueue, type Task, type TaskKind } from './model/scheduler.js';
+export { newCounters, type Counters, type CounterName } from './model/metrics.js';
+export { INVARIANTS, type InvariantId, type Violation } from './model/invariants.js';
+export { PageState, Owner, OWNER_NAMES, STATE_NAMES } from './model/memory.js';
+export { TDCALL, TDVMCALL, TDVMCALL_STATUS, TDX_STATUS, type AcceptLevel } from './model/tdvmcall.js';
+export { swiotlbDefaultBytes, IO_TLB_SIZE, IO_TLB_SEGSIZE, SWIOTLB_MAX_MAPPING } from './model/swiotlb.js';
+export type { MapGpaFault, MapGpaResult } from './model/vmm.js';
+export type { DmaDirection } from './model/dma.js';
+export { createSharedBuffer, type SharedBufferSpec } from './contract/shared-buffer.js';
+export { loadStrategy, checkCapabilities, FIRST_PARTY_STRATEGIES, type StrategySpec, type StrategyRequirements, type LoadedStrategy, type LoadStrategyOptions } from './contract/loader.js';

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { RangeMap } from './range-map.js';
+
+/** Deterministic xorshift so failures reproduce. */
+function rng(seed: number) {
+  let x = seed >>> 0 || 1;
+  return (n: number) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+}
+
+describe('RangeMap', () => {
+  it('agrees with a plain array under random set/update and keeps runs merged', () => {
+    const limit = 5000;
+    const m = new RangeMap(limit, 0);
+    const ref = new Array<number>(limit).fill(0);
+    const r = rng(42);
+    for (let step = 0; step < 4000; step++) {
+      const a = r(limit);
+      const b = Math.min(limit, a + 1 + r(step % 10 === 0 ? 2000 : 8));
+      const v = r(4);
+      if (step % 3 === 0) {
+        m.update(a, b, (x) => (x + v) % 4);
+        for (let k = a; k < b; k++) ref[k] = (ref[k]! + v) % 4;
+      } else {
+        m.set(a, b, v);
+        for (let k = a; k < b; k++) ref[k] = v;
+      }
+    }
+    let runs = 0;
+    let prev = -1;
+    for (let k = 0; k < limit; k++) {
+      expect(m.get(k)).toBe(ref[k]);
+      if (ref[k] !== prev) runs++;
+      prev = ref[k]!;
+    }
+    // Equal neighbours are merged: the run count is the minimum possible.
+    expect(m.size).toBe(runs);
+    let seen = 0;
+    m.forEachRun(0, limit, (s, e, v) => {
+      for (let k = s; k < e; k++) expect(ref[k]).toBe(v);
+      seen += e - s;
+    });
+    expect(seen).toBe(limit);
+  });
+
+  it('holds 2^30 keys in one run and grows only with touched ranges', () => {
+    const m = new RangeMap(2 ** 30, 7);
+    expect(m.size).toBe(1);
+    for (let i = 0; i < 2000; i++) m.set(i * 1000 + 1, i * 1000 + 2, 1);
+    expect(m.size).toBe(4001);
+    for (let i = 0; i < 2000; i++) m.set(i * 1000 + 1, i * 1000 + 2, 7);
+    expect(m.size).toBe(1);
+    expect(m.runEnd(5)).toBe(2 ** 30);
+  });
+});
