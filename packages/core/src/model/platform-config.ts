@@ -11,7 +11,7 @@ export const platformSchema = z
     gpaw: z.union([z.literal(48), z.literal(52)]).default(52).describe('Guest physical address width from TDG.VP.INFO; the shared bit is GPAW-1 (DOMAIN §2).'),
     gbPages: z.boolean().default(true).describe('Whether the CPU has 1 GiB pages (X86_FEATURE_GBPAGES): the direct map then uses 1G pages (arch/x86/mm/init.c).'),
     swiotlbBytes: z.number().int().positive().optional().describe('SWIOTLB pool size; default: the CoCo sizing, 6 % of RAM clamped to [64 MiB, 1 GiB] and rounded to a power of two of slots (arch/x86/mm/mem_encrypt.c).'),
-    hostPrivateMapLevel: z.enum(['4k', '2m']).default('4k').describe('Largest page the host maps private memory with; upstream KVM maps 4 KiB only (DOMAIN §5). A larger guest ACCEPT gets TDX_PAGE_SIZE_MISMATCH.'),
+    hostPrivateMapLevel: z.enum(['4k', '2m', '1g']).default('4k').describe('Largest page the host maps private memory with; upstream KVM maps 4 KiB only (DOMAIN §5). A larger guest ACCEPT gets TDX_PAGE_SIZE_MISMATCH.'),
     kernelImageBytes: size(32 * 2 ** 20, 'memblock reservation of the kernel image at CONFIG_PHYSICAL_START (16 MiB).'),
     cacheFlush: z.enum(['clflushopt', 'clflush']).default('clflushopt').describe('Instruction clflush_cache_range uses; Linux prefers CLFLUSHOPT where the CPU has it.'),
     tdxVersion: z.enum(['1.0', '1.5']).default('1.5').describe('TDX module version (TDREPORT layout).'),

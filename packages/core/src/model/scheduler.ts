@@ -36,6 +36,7 @@ export class Scheduler {
   /** The implicit task that runs boot code, tests and scripts. */
   readonly main: Task = { id: 0, name: 'main', kind: 'main', cpu: 0, time: 0, done: false };
   private cur: Task = this.main;
+  private idleCheck = false;
 
   /** The running task. */
   get current(): Task {
@@ -126,7 +127,19 @@ export class Scheduler {
   dispatch(): void {
     let e = this.pop();
     while (e?.token && !e.token.live) e = this.pop();
-    if (!e) return;
+    if (!e) {
+      // Nothing runnable now; a promise callback (join, a finished task's
+      // awaiter) may still queue a task in this microtask turn. Look again
+      // once microtasks have drained; only one runner exists at any time.
+      if (!this.idleCheck) {
+        this.idleCheck = true;
+        setImmediate(() => {
+          this.idleCheck = false;
+          if (this.heap.length > 0) this.dispatch();
+        });
+      }
+      return;
+    }
     e.task.time = Math.max(e.task.time, e.time);
     this.cur = e.task;
     e.resume();

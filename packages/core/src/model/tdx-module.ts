@@ -29,7 +29,7 @@ export class TdxModule {
     if (gpa >= m.sharedBit || gpa % (n * PAGE_SIZE) !== 0) return TDX_STATUS.OPERAND_INVALID;
     const pfn = gpa / PAGE_SIZE;
     if (pfn + n > m.mem.maxPfn) return TDX_STATUS.OPERAND_INVALID;
-    const hostMax = m.config.hostPrivateMapLevel === '2m' ? PAGES_2M : 1;
+    const hostMax = PAGES[m.config.hostPrivateMapLevel];
     if (n > hostMax) {
       // The EPT violation makes the host map (AUG) at its own size; the module then sees the mismatch.
       m.counters.acceptSizeMismatch++;
