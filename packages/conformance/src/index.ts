@@ -1,0 +1,2 @@
+export { describeAllocatorConformance } from './suite.js';
+export type { ConformanceOptions } from './rig.js';
