@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+// Tests import workspace packages from source (the "source" export condition),
+// so no build is needed first; Vitest resolves in Vite's SSR environment,
+// which reads ssr.resolve.conditions.
 export default defineConfig({
   resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
 });

@@ -11,12 +11,16 @@ import { Owner, PageState } from './memory.js';
  * page not in the same allocation — Dave Hansen's guard-page mitigation makes
  * that neighbour part of the allocation).
  */
+const NONE: [number, number][] = [];
+
 function exposedRuns(m: Machine, pfn: number, n: number): [number, number][] {
-  const out: [number, number][] = [];
-  m.mem.forEach(pfn, n, (s, e, state) => {
-    if (state !== PageState.Shared) return;
-    m.directMap.forEachRun(s, e, (a, b, enc) => {
-      if (!enc) return;
+  let out = NONE;
+  // private direct-map runs first: usually there are none (the alias was converted too)
+  m.directMap.forEachRun(pfn, pfn + n, (s, e, enc) => {
+    if (!enc) return;
+    m.mem.forEach(s, e - s, (a, b, state) => {
+      if (state !== PageState.Shared) return;
+      if (out === NONE) out = [];
       const last = out[out.length - 1];
       if (last && last[1] === a) last[1] = b;
       else out.push([a, b]);
@@ -27,10 +31,15 @@ function exposedRuns(m: Machine, pfn: number, n: number): [number, number][] {
 
 const total = (runs: [number, number][]) => runs.reduce((t, [s, e]) => t + e - s, 0);
 
-/** Run `mutate` (a state or mapping change over [pfn, pfn+n)) and account the exposure it adds or removes. */
-export function trackAliasExposure(m: Machine, pfn: number, n: number, mutate: () => void): void {
-  const before = exposedRuns(m, pfn, n);
+/**
+ * Run `mutate` (a state or mapping change over [pfn, pfn+n)) and account the
+ * exposure it adds or removes. `mayExpose` false: the change can only end
+ * exposure (a page leaving the shared state, a mapping becoming shared).
+ */
+export function trackAliasExposure(m: Machine, pfn: number, n: number, mutate: () => void, mayExpose = true): void {
+  const before = m.counters.privateAliasedSharedPages === 0 ? NONE : exposedRuns(m, pfn, n);
   mutate();
+  if (!mayExpose && before === NONE) return;
   const after = exposedRuns(m, pfn, n);
   m.counters.privateAliasedSharedPages += total(after) - total(before);
   for (const [s] of after) {

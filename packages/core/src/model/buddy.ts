@@ -1,6 +1,9 @@
 import { RangeMap } from './range-map.js';
 import { MAX_PAGE_ORDER } from './units.js';
 
+/** Pages in a MAX_PAGE_ORDER block. */
+const TOP = 1 << MAX_PAGE_ORDER;
+
 /**
  * One zone's free areas (mm/page_alloc.c, struct free_area[]): a LIFO free
  * list per order below MAX_PAGE_ORDER, and the MAX_PAGE_ORDER blocks kept as a
@@ -9,8 +12,9 @@ import { MAX_PAGE_ORDER } from './units.js';
  * the lowest free max-order block is handed out first.
  */
 export class BuddyZone {
-  private readonly stacks: number[][] = [];
-  private readonly members: Set<number>[] = [];
+  /** Free lists below MAX_PAGE_ORDER: doubly-linked nodes (as struct page's lru), head per order, found by pfn. */
+  private readonly head: (FreeBlock | undefined)[] = [];
+  private readonly blocks = new Map<number, FreeBlock>();
   /** Free MAX_PAGE_ORDER blocks, indexed by pfn >> MAX_PAGE_ORDER. */
   private readonly top: RangeMap;
   private topHint = 0;
@@ -22,11 +26,8 @@ export class BuddyZone {
     readonly startPfn: number,
     readonly endPfn: number,
   ) {
-    for (let o = 0; o < MAX_PAGE_ORDER; o++) {
-      this.stacks.push([]);
-      this.members.push(new Set());
-    }
-    this.top = new RangeMap(Math.ceil(endPfn / 2 ** MAX_PAGE_ORDER) + 1, 0);
+    for (let o = 0; o < MAX_PAGE_ORDER; o++) this.head.push(undefined);
+    this.top = new RangeMap(Math.ceil(endPfn / TOP) + 1, 0);
   }
 
   contains(pfn: number): boolean {
@@ -36,7 +37,7 @@ export class BuddyZone {
   /** Free a range at boot (__free_pages_core), as the largest aligned blocks. */
   addRange(start: number, end: number): void {
     let p = start;
-    const top = 2 ** MAX_PAGE_ORDER;
+    const top = TOP;
     while (p < end) {
       if (p % top === 0 && p + top <= end) {
         const blocks = Math.floor((end - p) / top);
@@ -47,17 +48,17 @@ export class BuddyZone {
         continue;
       }
       let o = 0;
-      while (o + 1 < MAX_PAGE_ORDER && p % 2 ** (o + 1) === 0 && p + 2 ** (o + 1) <= end) o++;
+      while (o + 1 < MAX_PAGE_ORDER && p % (1 << (o + 1)) === 0 && p + (1 << (o + 1)) <= end) o++;
       this.push(p, o);
-      this.freePages += 2 ** o;
-      p += 2 ** o;
+      this.freePages += (1 << o);
+      p += (1 << o);
     }
   }
 
   /** Whether a free block of exactly `order` starts at `pfn`. */
   isFree(pfn: number, order: number): boolean {
-    if (order >= MAX_PAGE_ORDER) return this.top.get(pfn / 2 ** MAX_PAGE_ORDER) === 1;
-    return this.members[order]!.has(pfn);
+    if (order >= MAX_PAGE_ORDER) return this.top.get(pfn / TOP) === 1;
+    return this.blocks.get(pfn)?.order === order;
   }
 
   /** __rmqueue_smallest + expand: a block of `order`, splitting a larger one; the lower half is returned. */
@@ -65,8 +66,8 @@ export class BuddyZone {
     for (let o = order; o <= MAX_PAGE_ORDER; o++) {
       const pfn = o === MAX_PAGE_ORDER ? this.takeTop() : this.pop(o);
       if (pfn === undefined) continue;
-      for (let h = o; h > order; h--) this.push(pfn + 2 ** (h - 1), h - 1);
-      this.freePages -= 2 ** order;
+      for (let h = o; h > order; h--) this.push(pfn + (1 << (h - 1)), h - 1);
+      this.freePages -= (1 << order);
       return pfn;
     }
     return undefined;
@@ -74,13 +75,14 @@ export class BuddyZone {
 
   /** Remove the free block holding `pfn` and give back everything but that page (alloc_contig_range's isolation). */
   takePage(pfn: number): boolean {
-    for (let o = 0; o <= MAX_PAGE_ORDER; o++) {
-      const block = pfn - (pfn % 2 ** o);
+    // At most one free block holds pfn; untouched memory is in a max-order block, so look there first.
+    for (let o = MAX_PAGE_ORDER; o >= 0; o--) {
+      const block = pfn - (pfn % (1 << o));
       if (!this.isFree(block, o)) continue;
       this.remove(block, o);
       let b = block;
       for (let h = o; h > 0; h--) {
-        const half = 2 ** (h - 1);
+        const half = (1 << (h - 1));
         if (pfn < b + half) this.push(b + half, h - 1);
         else {
           this.push(b, h - 1);
@@ -95,16 +97,16 @@ export class BuddyZone {
 
   /** __free_one_page: merge with free buddies up to MAX_PAGE_ORDER. */
   free(pfn: number, order: number): void {
-    this.freePages += 2 ** order;
+    this.freePages += (1 << order);
     while (order < MAX_PAGE_ORDER) {
-      const buddy = pfn ^ (2 ** order);
-      if (buddy < this.startPfn || buddy + 2 ** order > this.endPfn || !this.isFree(buddy, order)) break;
+      const buddy = pfn ^ (1 << order);
+      if (buddy < this.startPfn || buddy + (1 << order) > this.endPfn || !this.isFree(buddy, order)) break;
       this.remove(buddy, order);
       pfn = Math.min(pfn, buddy);
       order++;
     }
     if (order === MAX_PAGE_ORDER) {
-      const i = pfn / 2 ** MAX_PAGE_ORDER;
+      const i = pfn / TOP;
       this.top.set(i, i + 1, 1);
       this.topHint = Math.min(this.topHint, i);
     } else this.push(pfn, order);
@@ -112,35 +114,38 @@ export class BuddyZone {
 
   /** Number of entries held (memory use grows with this). */
   get entries(): number {
-    return this.members.reduce((n, s) => n + s.size, 0) + this.top.size;
+    return this.blocks.size + this.top.size;
   }
 
+  /** add_to_free_list(): at the head (LIFO, as the kernel's list_add). */
   private push(pfn: number, order: number): void {
-    this.stacks[order]!.push(pfn);
-    this.members[order]!.add(pfn);
+    const h = this.head[order];
+    const b: FreeBlock = { pfn, order, next: h, prev: undefined };
+    if (h) h.prev = b;
+    this.head[order] = b;
+    this.blocks.set(pfn, b);
   }
 
+  /** get_page_from_free_area(): the head of the list. */
   private pop(order: number): number | undefined {
-    const st = this.stacks[order]!;
-    const set = this.members[order]!;
-    while (st.length > 0) {
-      const p = st.pop()!;
-      if (set.delete(p)) return p;
-    }
-    return undefined;
+    const h = this.head[order];
+    if (!h) return undefined;
+    this.remove(h.pfn, order);
+    return h.pfn;
   }
 
+  /** del_page_from_free_list(). */
   private remove(pfn: number, order: number): void {
     if (order >= MAX_PAGE_ORDER) {
-      const i = pfn / 2 ** MAX_PAGE_ORDER;
+      const i = pfn / TOP;
       this.top.set(i, i + 1, 0);
-    } else {
-      this.members[order]!.delete(pfn); // lazily dropped from the stack
-      const st = this.stacks[order]!;
-      if (st.length > 64 && st.length > 4 * this.members[order]!.size) {
-        this.stacks[order] = st.filter((p) => this.members[order]!.has(p));
-      }
+      return;
     }
+    const b = this.blocks.get(pfn)!;
+    if (b.prev) b.prev.next = b.next;
+    else this.head[order] = b.next;
+    if (b.next) b.next.prev = b.prev;
+    this.blocks.delete(pfn);
   }
 
   private takeTop(): number | undefined {
@@ -158,6 +163,13 @@ export class BuddyZone {
     }
     this.topHint = found;
     this.top.set(found, found + 1, 0);
-    return found * 2 ** MAX_PAGE_ORDER;
+    return found * TOP;
   }
+}
+
+interface FreeBlock {
+  pfn: number;
+  order: number;
+  next: FreeBlock | undefined;
+  prev: FreeBlock | undefined;
 }

@@ -96,11 +96,18 @@ export class GuestMemory {
 
   /** Set owner and allocation id of [pfn, pfn+n), keeping states; pagesByOwner stays exact. */
   transfer(pfn: number, n: number, owner: Owner, alloc = 0): void {
-    this.map.forEachRun(pfn, pfn + n, (s, e, v) => {
-      this.pagesByOwner[ownerOf(v)]! -= e - s;
-    });
+    const v0 = this.map.get(pfn);
+    if (this.map.runEnd(pfn) >= pfn + n) {
+      // one run (the common case): one lookup, one set
+      this.pagesByOwner[ownerOf(v0)]! -= n;
+      this.map.set(pfn, pfn + n, pack(stateOf(v0), owner, alloc));
+    } else {
+      this.map.forEachRun(pfn, pfn + n, (s, e, v) => {
+        this.pagesByOwner[ownerOf(v)]! -= e - s;
+      });
+      this.map.update(pfn, pfn + n, (v) => pack(stateOf(v), owner, alloc));
+    }
     this.pagesByOwner[owner]! += n;
-    this.map.update(pfn, pfn + n, (v) => pack(stateOf(v), owner, alloc));
   }
 
   /** Set the TDX state of [pfn, pfn+n), keeping owners; maintains the shared-page gauge. */

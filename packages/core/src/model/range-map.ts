@@ -9,7 +9,7 @@
  * moves at most one chunk: O(log n + CHUNK_MAX) per update.
  */
 
-const CHUNK_MAX = 512;
+const CHUNK_MAX = 256;
 
 interface Chunk {
   /** Start key of each run. */
@@ -91,6 +91,7 @@ export class RangeMap {
   set(from: number, to: number, value: number): void {
     if (from >= to) return;
     if (from < 0 || to > this.limit) throw new RangeError(`RangeMap.set [${from}, ${to}) outside [0, ${this.limit})`);
+    if (this.setWithinChunk(from, to, value)) return;
     this.splitAt(to);
     this.splitAt(from);
     // Delete boundaries strictly inside (from, to), then set the run at `from`.
@@ -104,8 +105,62 @@ export class RangeMap {
     if (from > 0 && this.get(from - 1) === value) this.deleteBoundaries(from, from + 1);
   }
 
+  /**
+   * Fast path of `set` when every boundary it touches lies in one chunk: one
+   * splice, no re-searching. Returns false to fall back to the general path.
+   */
+  private setWithinChunk(from: number, to: number, value: number): boolean {
+    const ci = this.chunkIndex(from);
+    const c = this.chunks[ci]!;
+    const next = this.chunks[ci + 1];
+    if (next && to >= next.s[0]!) return false;
+    const s = c.s;
+    const v = c.v;
+    const i = lastLE(s, from);
+    // value before `from` (undefined at key 0)
+    let prev: number | undefined;
+    if (s[i]! < from) prev = v[i];
+    else if (i > 0) prev = v[i - 1];
+    else if (ci > 0) {
+      const pc = this.chunks[ci - 1]!;
+      prev = pc.v[pc.v.length - 1];
+    }
+    const j = lastLE(s, to);
+    const atTo = to < this.limit ? v[j]! : undefined;
+    const a = s[i]! < from ? i + 1 : i;
+    let b = j + 1; // boundaries in [from, to] are s[a..b)
+    if (s[j]! !== to && s[j]! < from) b = a; // no boundary inside
+    const ns: number[] = [];
+    const nv: number[] = [];
+    if (prev !== value) {
+      ns.push(from);
+      nv.push(value);
+    }
+    if (atTo !== undefined && atTo !== value) {
+      ns.push(to);
+      nv.push(atTo);
+    }
+    if (ci > 0 && a === 0 && ns.length === 0 && b >= s.length) return false; // chunk would empty: general path
+    const removed = b - a;
+    if (ns.length === 0) {
+      s.splice(a, removed);
+      v.splice(a, removed);
+    } else if (ns.length === 1) {
+      s.splice(a, removed, ns[0]!);
+      v.splice(a, removed, nv[0]!);
+    } else {
+      s.splice(a, removed, ns[0]!, ns[1]!);
+      v.splice(a, removed, nv[0]!, nv[1]!);
+    }
+    this.runCount += ns.length - removed;
+    if (ci > 0) this.chunkFirst[ci] = s[0]!;
+    if (s.length > CHUNK_MAX) this.splitChunk(ci);
+    return true;
+  }
+
   /** Apply `fn` to the value of every run overlapping [from, to). */
   update(from: number, to: number, fn: (value: number) => number): void {
+    if (to <= this.runEnd(from)) return this.set(from, to, fn(this.get(from)));
     const pieces: number[] = [];
     this.forEachRun(from, to, (s, e, v) => {
       pieces.push(s, e, fn(v));
@@ -113,8 +168,14 @@ export class RangeMap {
     for (let p = 0; p < pieces.length; p += 3) this.set(pieces[p]!, pieces[p + 1]!, pieces[p + 2]!);
   }
 
+  /** Last chunk found: consecutive operations mostly touch the same place. */
+  private hint = 0;
+
   private chunkIndex(k: number): number {
-    return lastLE(this.chunkFirst, k);
+    const f = this.chunkFirst;
+    const h = this.hint;
+    if (h < f.length && f[h]! <= k && (h + 1 === f.length || k < f[h + 1]!)) return h;
+    return (this.hint = lastLE(f, k));
   }
 
   /** Make `k` a run boundary (no-op at 0, limit, or an existing boundary). */

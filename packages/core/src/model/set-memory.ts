@@ -78,7 +78,7 @@ export function setMemoryEnc(m: Machine, kva: number, numPages: number, enc: boo
         alias.alias.enc.fill(enc ? 1 : 0, alias.index, alias.index + numPages);
         if (checkalias && !m.directMap.changeProt(pfn, n, enc)) pte = fail('ENOMEM', 'split_large_page: no page for a page table');
       } else if (!m.directMap.changeProt(pfn, n, enc)) pte = fail('ENOMEM', 'split_large_page: no page for a page table');
-    });
+    }, enc);
   }
   cpaFlush(m, numPages, false);
   if (!pte.ok) return pte;

@@ -151,9 +151,15 @@ export class Vmm {
     m.sched.charge(m.cost.hostSharedZapPer2mNs);
     m.counters.pagesConvertedToPrivate += converted;
     // Shared pages come back pending; a page already private keeps its state.
-    trackAliasExposure(m, pfn, n, () => {
-      for (const [s, e] of sharedRuns) m.mem.setState(s, e - s, PageState.PrivatePending);
-    });
+    trackAliasExposure(
+      m,
+      pfn,
+      n,
+      () => {
+        for (const [s, e] of sharedRuns) m.mem.setState(s, e - s, PageState.PrivatePending);
+      },
+      false,
+    );
     m.mem.dropData('shared', pfn, n);
   }
 }
