@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/** Options of the open-coded strategy; every key has a description and a default (STYLE 5). */
+export const openCodedOptions = z
+  .object({
+    preallocateBytes: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(4 * 1024 * 1024)
+      .refine((b) => b % 4096 === 0, 'must be a multiple of 4096')
+      .default(0)
+      .describe(
+        'Bytes of a default buffer converted once at init and reused for requests that fit ("allocate a default size buffer (i.e. 4 pages) ... during driver initialization", Kai Huang, 2022-05-10: 16384). Larger or concurrent requests convert their own pages. 0 = convert per request.',
+      ),
+  })
+  .strict();
+
+export type OpenCodedOptions = z.output<typeof openCodedOptions>;

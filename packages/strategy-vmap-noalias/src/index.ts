@@ -1,0 +1,2 @@
+export { default } from './strategy.js';
+export { vmapNoaliasOptions, type VmapNoaliasOptions } from './options.js';
