@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   const next = withTable(current, await renderTable());
   if (check) {
     if (next !== current) {
-      console.error('README.md cost-signature table is stale: run `node --conditions=source --import tsx scripts/cost-signatures.ts`');
+      console.error('README.md cost-signature table is stale: run `pnpm signatures`');
       process.exit(1);
     }
     console.log('README.md cost-signature table is up to date');

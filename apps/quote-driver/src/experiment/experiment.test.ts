@@ -1,0 +1,124 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseExperiment } from './schema.js';
+import { runExperiment } from './runner.js';
+import { renderTable, toCsv, writeReport } from './report.js';
+import { main } from '../main.js';
+
+const conditions = ['source', 'import', 'default'];
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), readFile: (p: string) => new Uint8Array(readFileSync(p)) } };
+}
+
+describe('experiment files', () => {
+  it('accept sizes as "8KiB" and fill every default', () => {
+    const e = parseExperiment({ name: 'x', strategies: ['direct-map'], platform: { memoryBytes: '2GiB' }, workload: { bytes: ['8KiB', 4096] } }, 'x.yaml');
+    expect(e.platform.memoryBytes).toBe(2 * 1024 ** 3);
+    expect(e.workload.bytes).toEqual([8192, 4096]);
+    expect(e.workload.clients).toBe(1);
+    expect(e.seeds).toEqual([1]);
+    expect(e.platform.cost.tdvmcallRoundTripNs).toBe(4000);
+  });
+
+  it('name the key and file on bad input', () => {
+    expect(() => parseExperiment({ name: 'x', strategies: [] }, 'e.yaml')).toThrow(/^e\.yaml: strategies: /);
+    expect(() => parseExperiment({ name: 'x', strategies: ['a'], workload: { clients: 0 } }, 'e.yaml')).toThrow(/^e\.yaml: workload\.clients: /);
+    expect(() => parseExperiment({ name: 'x', strategies: ['a'], platform: { vcpus: 'many' } }, 'e.yaml')).toThrow(/^e\.yaml: platform\.vcpus: /);
+    expect(() => parseExperiment({ name: 'x', strategies: ['a'], workload: { bytes: '8 KB' } }, 'e.yaml')).toThrow(/workload\.bytes/);
+  });
+});
+
+describe('runExperiment', () => {
+  it('runs each strategy on a fresh guest, moves the data both ways intact, and marks what a strategy cannot serve', async () => {
+    const exp = parseExperiment(
+      {
+        name: 't',
+        platform: { memoryBytes: '2GiB', vcpus: 2 },
+        workload: { requests: 3, bytes: ['8KiB', '512KiB'] },
+        strategies: ['direct-map', ['dma-swiotlb', { mode: 'streaming' }], ['vmap-noalias', { guardPage: true }]],
+      },
+      't.yaml',
+    );
+    const res = await runExperiment(exp, { fromDir: here, conditions });
+    expect(res.rows).toHaveLength(6);
+    const row = (label: string, bytes: number) => res.rows.find((r) => r.label === label && r.bytes === bytes)!;
+    // declared maxBytes: direct-map 8 KiB, streaming 256 KiB
+    expect(row('direct-map', 512 * 1024).status).toBe('n/a');
+    expect(row('dma-swiotlb {mode: "streaming"}', 512 * 1024).reason).toMatch(/maxBytes 262144/);
+    for (const r of res.rows.filter((r) => r.status === 'ok')) {
+      expect(r.errors).toEqual({});
+      expect(r.completed).toBe(3);
+      expect(r.violations).toEqual({});
+      expect(r.meta?.name).toMatch(/^@tdx-shbuf\/strategy-/);
+      expect(r.cost.quoteGenerationNs).toBe(4_000_000);
+      expect(r.latencyNs!.p50).toBeGreaterThanOrEqual(4_000_000);
+    }
+    // streaming copies 4 × per request: dma_map_single at alloc (to the slot), sync_for_device after the
+    // request is written, sync_for_cpu before the answer is read, unmap (BIDIRECTIONAL copies back); no conversion
+    const s = row('dma-swiotlb {mode: "streaming"}', 8192).counters!;
+    expect(s.bytesBounced).toBe(4 * 3 * 8192);
+    expect(s.pagesConvertedToShared).toBe(0);
+    // vmap-noalias converts per request and never splits the direct map
+    const v = row('vmap-noalias {guardPage: true}', 512 * 1024).counters!;
+    expect(v.pagesConvertedToShared).toBe(3 * 128);
+    expect(v.directMapLevel2Splits + v.directMapLevel3Splits).toBe(0);
+    expect(renderTable(res)).toMatch(/not run:\n {2}direct-map @ 512 KiB: Strategy "direct-map" cannot serve/);
+    expect(toCsv(res).split('\n')[1]).toMatch(/^direct-map,@tdx-shbuf\/strategy-direct-map,/);
+  });
+
+  it('refuses several clients on a strategy that declares no concurrency, and runs them on one that does', async () => {
+    const exp = parseExperiment({ name: 'c', platform: { memoryBytes: '2GiB', vcpus: 4 }, workload: { clients: 4, requests: 2 }, strategies: ['direct-map', 'open-coded'] }, 'c.yaml');
+    const res = await runExperiment(exp, { fromDir: here, conditions });
+    expect(res.rows[0]!.status).toBe('n/a');
+    expect(res.rows[0]!.reason).toMatch(/cannot serve parallel requests/);
+    expect(res.rows[1]!.completed).toBe(8);
+    // four clients overlap in virtual time: the run takes about two service times, not eight
+    expect(res.rows[1]!.modeledNs).toBeLessThan(3 * 4_000_000);
+  });
+});
+
+describe('tdx-shbuf run / report', () => {
+  it('writes results.json, results.csv and report.html and re-renders the report', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tdx-run-'));
+    const file = path.join(dir, 'e.yaml');
+    writeFileSync(file, 'name: e\nplatform: { memoryBytes: 2GiB, vcpus: 2 }\nworkload: { requests: 2 }\nstrategies: [open-coded]\n');
+    const { out, io: cli } = io();
+    // resolve first-party packages from source, as the rest of the tests do
+    const res = await main(['run', file, '--out', path.join(dir, 'out'), '--quiet'], cli);
+    expect(res).toBe(0);
+    expect(out.join('')).toMatch(/open-coded/);
+    for (const f of ['results.json', 'results.csv', 'report.html']) expect(existsSync(path.join(dir, 'out', f))).toBe(true);
+    const html = readFileSync(path.join(dir, 'out', 'report.html'), 'utf8');
+    expect(html).toMatch(/<svg/);
+    expect(html).not.toMatch(/<script|(src|href)="https?:/); // readable offline
+    const r2 = io();
+    expect(await main(['report', path.join(dir, 'out')], r2.io)).toBe(0);
+    expect(r2.out.join('')).toMatch(/open-coded/);
+  });
+
+  it('bad input: one line, exit 2, nothing written', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tdx-run-'));
+    const file = path.join(dir, 'bad.yaml');
+    writeFileSync(file, 'name: bad\nstrategies: [open-coded]\nworkload: { clients: -1 }\n');
+    const a = io();
+    expect(await main(['run', file, '--out', path.join(dir, 'out')], a.io)).toBe(2);
+    expect(a.err.join('')).toMatch(/^tdx-shbuf run: .*bad\.yaml: workload\.clients: .*\n$/);
+    expect(existsSync(path.join(dir, 'out'))).toBe(false);
+    const b = io();
+    expect(await main(['run', path.join(dir, 'missing.yaml')], b.io)).toBe(2);
+    expect(b.err.join('')).toMatch(/cannot read: ENOENT/);
+    writeFileSync(path.join(dir, 'u.yaml'), 'name: u\nstrategies: [no-such-strategy]\n');
+    const c = io();
+    expect(await main(['run', path.join(dir, 'u.yaml'), '--out', path.join(dir, 'out2')], c.io)).toBe(2);
+    expect(c.err.join('')).toMatch(/Could not load strategy "no-such-strategy"/);
+    expect(existsSync(path.join(dir, 'out2'))).toBe(false);
+    const d = io();
+    expect(await main(['report', path.join(dir, 'nowhere')], d.io)).toBe(2);
+  });
+});

@@ -1,0 +1,230 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ConfigError,
+  INVARIANTS,
+  Machine,
+  kernelFor,
+  loadStrategy,
+  type CostParams,
+  type Counters,
+  type PlatformConfig,
+  type StrategyCapabilities,
+  type StrategySpec,
+} from '@tdx-shbuf/core';
+import type { Experiment } from './schema.js';
+
+/** One (strategy, size, seed) run. */
+export interface RunRow {
+  /** The strategy as configured, e.g. `dma-swiotlb {mode: coherent}`. */
+  label: string;
+  spec: StrategySpec;
+  /** Package meta recorded with every result. */
+  meta?: { name: string; version: string };
+  options?: unknown;
+  capabilities?: StrategyCapabilities;
+  bytes: number;
+  clients: number;
+  seed: number;
+  /** ok; n/a when the strategy's declared capabilities cannot serve the workload; error when init failed. */
+  status: 'ok' | 'n/a' | 'error';
+  reason?: string;
+  requests: number;
+  completed: number;
+  /** Failed requests by errno, plus EDATA for data the other side did not see intact. */
+  errors: Record<string, number>;
+  latencyNs?: { p50: number; p95: number; p99: number; max: number; mean: number };
+  /** Host service time per request (from the workload or the cost model), ns. */
+  serviceNs?: number;
+  /** Guest-side overhead per request: latency minus the host service time, p50, ns. */
+  overheadP50Ns?: number;
+  /** Completed requests per second of modeled time. */
+  throughputPerSec?: number;
+  /** Modeled time from init to shutdown, ns. */
+  modeledNs: number;
+  /** Counters from right before init to after shutdown (boot excluded; gauges as at the end). */
+  counters?: Counters;
+  directMap?: { DirectMap4k: number; DirectMap2M: number; DirectMap1G: number };
+  /** Violations by invariant number. */
+  violations: Record<string, number>;
+  /** Wall time of the simulation itself, ms. */
+  wallMs: number;
+  platform: Omit<PlatformConfig, 'cost'>;
+  cost: CostParams;
+}
+
+export interface ExperimentResults {
+  name: string;
+  description: string;
+  /** When the run started (ISO 8601). */
+  startedAt: string;
+  workload: Experiment['workload'];
+  rows: RunRow[];
+}
+
+export interface RunOptions {
+  /** Folder strategy names are resolved from (the experiment file's folder). */
+  fromDir: string;
+  /** Export conditions for resolving strategy packages (tests add "source"). */
+  conditions?: readonly string[];
+  /** Called after each run. */
+  onRow?: (row: RunRow) => void;
+}
+
+const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A compact label: `name` or `name {key: value, …}`. */
+export function strategyLabel(spec: StrategySpec): string {
+  if (typeof spec === 'string') return spec;
+  const opts = Object.entries(spec[1] ?? {});
+  return opts.length ? `${spec[0]} {${opts.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')}}` : spec[0];
+}
+
+/** Deterministic bytes for request `i` of client `c` under `seed` (xorshift32). */
+function pattern(seed: number, c: number, i: number, n: number): Uint8Array {
+  let x = (seed * 2654435761 + c * 40503 + i * 97 + 1) >>> 0 || 1;
+  const out = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[k] = x & 0xff;
+  }
+  return out;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+/** Run every (strategy, size, seed) of the experiment, each on a fresh model. */
+export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<ExperimentResults> {
+  const sizes = Array.isArray(exp.workload.bytes) ? exp.workload.bytes : [exp.workload.bytes];
+  const results: ExperimentResults = { name: exp.name, description: exp.description, startedAt: new Date().toISOString(), workload: exp.workload, rows: [] };
+  for (const spec of exp.strategies) {
+    for (const bytes of sizes) {
+      for (const seed of exp.seeds) {
+        const row = await runOne(exp, spec as StrategySpec, bytes, seed, opts);
+        results.rows.push(row);
+        opts.onRow?.(row);
+      }
+    }
+  }
+  return results;
+}
+
+async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: number, opts: RunOptions): Promise<RunRow> {
+  const wall0 = performance.now();
+  const { cost, ...platform } = exp.platform;
+  const w = exp.workload;
+  const row: RunRow = {
+    label: strategyLabel(spec),
+    spec,
+    bytes,
+    clients: w.clients,
+    seed,
+    status: 'ok',
+    requests: w.clients * w.requests,
+    completed: 0,
+    errors: {},
+    modeledNs: 0,
+    violations: {},
+    wallMs: 0,
+    platform,
+    cost,
+  };
+  let loaded;
+  try {
+    loaded = await loadStrategy(spec, {
+      fromDir: opts.fromDir,
+      fallbackDirs: [APP_DIR],
+      ...(opts.conditions ? { conditions: opts.conditions } : {}),
+      requirements: { concurrent: w.clients > 1, bytes, deviceAvailable: true },
+    });
+  } catch (e) {
+    if (!(e instanceof ConfigError) || !/cannot serve|needs a DMA device/.test(e.message)) throw e;
+    return { ...row, status: 'n/a', reason: e.message, wallMs: performance.now() - wall0 };
+  }
+  const def = loaded.definition;
+  row.meta = { name: def.meta.name, version: def.meta.version };
+  row.options = loaded.options;
+  row.capabilities = loaded.capabilities;
+
+  const m = new Machine(exp.platform);
+  const kernel = kernelFor(m);
+  const before = { ...m.counters };
+  const t0 = m.sched.now();
+  const allocator = def.create(kernel, loaded.options);
+  const init = await allocator.init();
+  if (!init.ok) return { ...row, status: 'error', reason: init.error.message, wallMs: performance.now() - wall0 };
+
+  const serviceNs = w.hostServiceNs ?? m.cost.quoteGenerationNs;
+  const latencies: number[] = [];
+  const fail = (code: string) => void (row.errors[code] = (row.errors[code] ?? 0) + 1);
+  const client = (c: number) => async () => {
+    for (let i = 0; i < w.requests; i++) {
+      const start = m.sched.now();
+      const got = await allocator.alloc(bytes);
+      if (!got.ok) {
+        fail(got.error.code);
+        continue;
+      }
+      const b = got.value;
+      const request = pattern(seed, c, i, bytes);
+      const answer = pattern(seed + 1, c, i, bytes);
+      if (!b.write(0, request).ok || !b.syncForDevice(0, bytes).ok) fail('EFAULT');
+      await m.sched.sleep(serviceNs);
+      // The host reads the request and writes its answer through the shared GPAs.
+      let off = 0;
+      for (const g of b.sharedGpas) {
+        const n = Math.min(g.bytes, bytes - off);
+        if (n <= 0) break;
+        const seen = m.vmm.readShared(g.gpa, n);
+        if (!seen || !equal(seen, request.subarray(off, off + n))) fail('EDATA');
+        m.vmm.writeShared(g.gpa, answer.subarray(off, off + n));
+        off += n;
+      }
+      const back = b.syncForCpu(0, bytes).ok ? b.read(0, bytes) : undefined;
+      if (!back?.ok || !equal(back.value, answer)) fail('EDATA');
+      const freed = await allocator.free(b);
+      if (!freed.ok) fail(freed.error.code);
+      latencies.push(m.sched.now() - start);
+      row.completed++;
+    }
+  };
+  await m.sched.join(Array.from({ length: w.clients }, (_, c) => m.sched.spawn(`client${c}`, 'vcpu', c % m.config.vcpus, client(c), t0)));
+  const shut = await allocator.shutdown();
+  if (!shut.ok) fail(shut.error.code);
+
+  const end = Math.max(m.sched.now(), t0);
+  const counters = { ...m.counters };
+  for (const k of Object.keys(counters) as (keyof Counters)[]) {
+    if (k !== 'sharedPages' && k !== 'sharedPagesPeak' && k !== 'privateAliasedSharedPages') counters[k] -= before[k];
+  }
+  latencies.sort((a, b) => a - b);
+  if (latencies.length) {
+    row.latencyNs = {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: latencies[latencies.length - 1]!,
+      mean: latencies.reduce((a, b) => a + b, 0) / latencies.length,
+    };
+  }
+  row.serviceNs = serviceNs;
+  if (row.latencyNs) row.overheadP50Ns = row.latencyNs.p50 - serviceNs;
+  row.modeledNs = end - t0;
+  row.throughputPerSec = row.modeledNs > 0 ? row.completed / (row.modeledNs / 1e9) : 0;
+  row.counters = counters;
+  row.directMap = m.directMap.meminfo();
+  for (const v of m.inv.violations) row.violations[v.invariant] = (row.violations[v.invariant] ?? 0) + 1;
+  row.wallMs = performance.now() - wall0;
+  return row;
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Invariant descriptions for reports. */
+export const INVARIANT_TEXT = INVARIANTS;
