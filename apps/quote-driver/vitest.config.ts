@@ -6,5 +6,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
-  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+  // strategies named in configs are resolved by core's loader at run time: from source too
+  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], env: { TDX_SHBUF_CONDITIONS: 'source,import,default' } },
 });

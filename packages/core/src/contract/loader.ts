@@ -31,7 +31,11 @@ export interface LoadStrategyOptions {
   fromDir: string;
   /** Further folders to resolve from when `fromDir` does not have the package (e.g. the driver's own). */
   fallbackDirs?: readonly string[];
-  /** package.json export conditions, in order (default: import, default). */
+  /**
+   * package.json export conditions, in order (default: import, default; or the
+   * comma-separated TDX_SHBUF_CONDITIONS, which the repository's own tests set
+   * to "source,import,default" so they load TypeScript sources, not dist).
+   */
   conditions?: readonly string[];
   requirements?: StrategyRequirements;
 }
@@ -94,7 +98,7 @@ function resolveEntry(pkg: string, opts: LoadStrategyOptions): string | undefine
     const p = path.resolve(opts.fromDir, pkg);
     return existsSync(p) ? p : undefined;
   }
-  const conditions = opts.conditions ?? ['import', 'default'];
+  const conditions = opts.conditions ?? process.env.TDX_SHBUF_CONDITIONS?.split(',').map((c) => c.trim()).filter(Boolean) ?? ['import', 'default'];
   for (const start of [opts.fromDir, ...(opts.fallbackDirs ?? [])]) {
     for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
       const pj = path.join(dir, 'node_modules', pkg, 'package.json');
