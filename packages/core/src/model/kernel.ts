@@ -12,6 +12,7 @@ import { DIRECT_MAP_BASE, PAGE_SIZE, isDirectMapKva, x86Address } from './units.
 import type { CostParams } from './cost.js';
 import type { PlatformConfig } from './platform-config.js';
 import { SWIOTLB_MAX_MAPPING } from './swiotlb.js';
+import { tdxMcallGetReport0 } from './mr-report.js';
 
 /** Options of the page allocator entry points (the GFP flags the model honours). */
 export interface GfpOptions {
@@ -98,6 +99,18 @@ export interface Kernel {
   tdcallMemPageAccept(gpa: number, level: AcceptLevel): bigint;
   /** tdx_accept_memory(start, end). */
   tdxAcceptMemory(startPa: number, endPa: number): boolean;
+  /** TDCALL<TDG.MR.REPORT>(rcx = TDREPORT GPA, rdx = REPORTDATA GPA, r8 = subtype): TDX status. */
+  tdcallMrReport(reportGpa: number, reportDataGpa: number, subtype: number): bigint;
+  /** tdx_mcall_get_report0(reportdata): the 1024-byte TDREPORT, or EINVAL / EIO. */
+  tdxMcallGetReport0(reportData: Uint8Array): Result<Uint8Array>;
+  /** tdx_hcall_get_quote(): TDVMCALL<GetQuote>(cc_mkdec(virt_to_phys(buf)), size), raw status. */
+  tdvmcallGetQuote(sharedGpa: number, size: number): bigint;
+  /** TDVMCALL<SetupEventNotifyInterrupt>(vector), raw status. */
+  tdvmcallSetupEventNotifyInterrupt(vector: number): bigint;
+  /** request_irq() for an interrupt vector (32..255): EINVAL / EBUSY. */
+  requestIrq(vector: number, handler: () => void): Result<void>;
+  /** free_irq(). */
+  freeIrq(vector: number): void;
 
   /** A guest load through a kernel mapping (checked against the page's state). */
   read(kva: number, length: number): Result<Uint8Array>;
@@ -153,6 +166,12 @@ export function kernelFor(m: Machine): Kernel {
     tdxMapGpa: (s, e, enc) => tdxMapGpa(m, s, e, enc),
     tdcallMemPageAccept: (gpa, level) => m.tdx.memPageAccept(gpa, level),
     tdxAcceptMemory: (s, e) => tdxAcceptMemory(m, s, e),
+    tdcallMrReport: (r, d, sub) => m.tdx.mrReport(r, d, sub),
+    tdxMcallGetReport0: (rd) => tdxMcallGetReport0(m, rd),
+    tdvmcallGetQuote: (gpa, size) => m.quoteHost.getQuote(gpa, size),
+    tdvmcallSetupEventNotifyInterrupt: (v) => m.quoteHost.setupEventNotifyInterrupt(v),
+    requestIrq: (v, h) => m.irqs.request(v, h),
+    freeIrq: (v) => m.irqs.free(v),
     read: (kva, len) => guestRead(m, kva, len),
     write: (kva, data) => guestWrite(m, kva, data),
     zero: (kva, len) => guestZero(m, kva, len),

@@ -9,6 +9,8 @@ import { DirectMap } from './direct-map.js';
 import { VmapArea } from './vmap.js';
 import { flushTlbAll } from './flush.js';
 import { Vmm } from './vmm.js';
+import { GetQuoteHost } from './get-quote.js';
+import { IrqTable } from './irq.js';
 import { TdxModule } from './tdx-module.js';
 import { Swiotlb, swiotlbDefaultBytes } from './swiotlb.js';
 import { DmaDirect } from './dma.js';
@@ -33,6 +35,10 @@ export class Machine {
   readonly vmap = new VmapArea();
   readonly tdx: TdxModule;
   readonly vmm: Vmm;
+  /** QEMU's GetQuote / SetupEventNotifyInterrupt handling and the simulated quote service (get-quote.ts). */
+  readonly quoteHost: GetQuoteHost;
+  /** The guest's interrupt vectors and the host's injection into them (irq.ts). */
+  readonly irqs: IrqTable;
   readonly swiotlb: Swiotlb;
   readonly dma: DmaDirect;
   /** The shared bit, GPAW-1, as a GPA value (DOMAIN §2). */
@@ -64,6 +70,8 @@ export class Machine {
     );
     this.tdx = new TdxModule(this);
     this.vmm = new Vmm(this);
+    this.quoteHost = new GetQuoteHost(this);
+    this.irqs = new IrqTable(this);
 
     // memblock: reserve the first MiB and the kernel image at CONFIG_PHYSICAL_START.
     this.mem.transfer(0, MiB / PAGE_SIZE, Owner.Reserved);

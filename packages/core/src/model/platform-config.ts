@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { costParamsSchema } from './cost.js';
+import { measurementsSchema } from './measurements.js';
 
 const size = (def: number, what: string) => z.number().int().positive().default(def).describe(what);
 
@@ -15,6 +16,8 @@ export const platformSchema = z
     kernelImageBytes: size(32 * 2 ** 20, 'memblock reservation of the kernel image at CONFIG_PHYSICAL_START (16 MiB).'),
     cacheFlush: z.enum(['clflushopt', 'clflush']).default('clflushopt').describe('Instruction clflush_cache_range uses; Linux prefers CLFLUSHOPT where the CPU has it.'),
     tdxVersion: z.enum(['1.0', '1.5']).default('1.5').describe('TDX module version (TDREPORT layout).'),
+    seed: z.string().min(1).default('tdx-shbuf').describe('Seed of the per-platform secrets: the TDREPORT MAC key and the simulated quote service\'s keys and certificates (same seed → same simulated root CA).'),
+    measurements: measurementsSchema.prefault({}).describe('TD measurements TDG.MR.REPORT reports (MRTD, RTMRs, MRCONFIGID, MROWNER, attributes…), hex; all zero by default.'),
     throwOnViolation: z.boolean().default(false).describe('Throw at the first invariant violation instead of only recording it (for debugging).'),
     cost: costParamsSchema.default(costParamsSchema.parse({})).describe('Cost-model parameters (DOMAIN §8); any subset overrides the defaults.'),
   })

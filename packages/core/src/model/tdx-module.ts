@@ -2,6 +2,8 @@ import type { Machine } from './machine.js';
 import { PageState } from './memory.js';
 import { TDX_STATUS, type AcceptLevel } from './tdvmcall.js';
 import { PAGES_1G, PAGES_2M, PAGE_SIZE } from './units.js';
+import { tdgMrReport } from './mr-report.js';
+import { platformSecrets } from './measurements.js';
 
 const PAGES: Record<AcceptLevel, number> = { '4k': 1, '2m': PAGES_2M, '1g': PAGES_1G };
 
@@ -12,7 +14,16 @@ const PAGES: Record<AcceptLevel, number> = { '4k': 1, '2m': PAGES_2M, '1g': PAGE
  * gets TDX_PAGE_SIZE_MISMATCH. ACCEPT zeroes the page (DOMAIN §2, §5).
  */
 export class TdxModule {
-  constructor(private readonly m: Machine) {}
+  /** The per-platform key TDREPORTs are MACed with (derived from the platform seed; see measurements.ts). */
+  readonly reportMacKey: Uint8Array;
+  constructor(private readonly m: Machine) {
+    this.reportMacKey = platformSecrets(m.config.seed).macKey;
+  }
+
+  /** TDG.MR.REPORT(rcx = TDREPORT GPA, rdx = REPORTDATA GPA, r8 = subtype): see mr-report.ts. */
+  mrReport(reportGpa: number, reportDataGpa: number, subtype: number): bigint {
+    return tdgMrReport(this.m, reportGpa, reportDataGpa, subtype, this.reportMacKey);
+  }
 
   /** TDG.VP.INFO: GPAW (the shared bit is GPAW-1) and the vCPU count. */
   vpInfo(): { gpaw: number; numVcpus: number } {
