@@ -9,6 +9,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** Read a whole file; throws a Node error with `code` (e.g. ENOENT) on failure. */
   readFile(path: string): Uint8Array;
+  /** The working folder relative paths and config discovery start from (default: process.cwd()). */
+  cwd?(): string;
 }
 
 /** Exit codes: 0 everything verifies, 1 a check failed, 2 bad input or arguments. */

@@ -6,10 +6,12 @@ import type { Command } from './command.js';
 import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
 import { reportCommand } from './commands/report.js';
+import { quoteCommand } from './commands/quote.js';
+import { simRootCommand } from './commands/sim-root.js';
 import { EXIT, processIo, type CliIo } from './io.js';
 
 /** Registered subcommands by name. */
-export const COMMANDS: ReadonlyMap<string, Command> = new Map([inspectCommand, runCommand, reportCommand].map((c) => [c.name, c]));
+export const COMMANDS: ReadonlyMap<string, Command> = new Map([quoteCommand, simRootCommand, inspectCommand, runCommand, reportCommand].map((c) => [c.name, c]));
 
 function usage(): string {
   return `usage: tdx-shbuf <command> [options]\n\ncommands:\n${[...COMMANDS.values()].map((c) => `  ${c.usage}`).join('\n')}\n`;

@@ -16,6 +16,6 @@ export type { DmaDirection } from './model/dma.js';
 export { createSharedBuffer, type SharedBufferSpec } from './contract/shared-buffer.js';
 export { loadStrategy, checkCapabilities, FIRST_PARTY_STRATEGIES, type StrategySpec, type StrategyRequirements, type LoadedStrategy, type LoadStrategyOptions } from './contract/loader.js';
 export { measurementsSchema, platformSecrets, tdMeasurements, type MeasurementsConfig } from './model/measurements.js';
-export { GetQuoteHost, GET_QUOTE_MAX_BUF_LEN, MAX_GET_QUOTE_REQUESTS, QGS_TRANSACTION_TIMEOUT_NS, type QuoteHostFaults } from './model/get-quote.js';
+export { GetQuoteHost, simulatedQuoteServiceFor, GET_QUOTE_MAX_BUF_LEN, MAX_GET_QUOTE_REQUESTS, QGS_TRANSACTION_TIMEOUT_NS, type QuoteHostFaults } from './model/get-quote.js';
 export { IrqTable, FIRST_EXTERNAL_VECTOR, NR_VECTORS } from './model/irq.js';
 export { TDX_REPORTDATA_LEN, TDX_REPORT_LEN } from './model/mr-report.js';

@@ -23,6 +23,12 @@ export const MAX_GET_QUOTE_REQUESTS = 16;
 /** TRANSACTION_TIMEOUT (QEMU tdx-quote-generator.c): 30 s for the whole QGS exchange. */
 export const QGS_TRANSACTION_TIMEOUT_NS = 30e9;
 
+/** The simulated QGS of the platform with this seed (its root CA is what the platform's quotes chain to). */
+export function simulatedQuoteServiceFor(seed: string): SimulatedQuoteService {
+  const secrets = platformSecrets(seed);
+  return createSimulatedQuoteService({ platformMacKey: secrets.macKey, seed: secrets.qgsSeed });
+}
+
 /** Host-side knobs for experiments and tests (DESIGN "faults and adversary"). */
 export interface QuoteHostFaults {
   /** QEMU started without `quote-generation-socket`: SERVICE_UNAVAILABLE written at once, nothing forwarded. Default true. */
@@ -76,7 +82,7 @@ export class GetQuoteHost {
 
   /** The simulated QGS (built on first use from the platform seed). */
   get quoteService(): SimulatedQuoteService {
-    this.service ??= createSimulatedQuoteService({ platformMacKey: this.m.tdx.reportMacKey, seed: platformSecrets(this.m.config.seed).qgsSeed });
+    this.service ??= simulatedQuoteServiceFor(this.m.config.seed);
     return this.service;
   }
 
