@@ -19,3 +19,5 @@ export { measurementsSchema, platformSecrets, tdMeasurements, type MeasurementsC
 export { GetQuoteHost, simulatedQuoteServiceFor, GET_QUOTE_MAX_BUF_LEN, MAX_GET_QUOTE_REQUESTS, QGS_TRANSACTION_TIMEOUT_NS, type QuoteHostFaults } from './model/get-quote.js';
 export { IrqTable, FIRST_EXTERNAL_VECTOR, NR_VECTORS } from './model/irq.js';
 export { TDX_REPORTDATA_LEN, TDX_REPORT_LEN } from './model/mr-report.js';
+export { faultsSchema, FaultPlan, type FaultsConfig } from './model/faults.js';
+export { Trace, HOST_TID, type TraceEvent } from './model/trace.js';

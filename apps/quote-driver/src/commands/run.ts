@@ -10,11 +10,11 @@ import { formatSize } from '../experiment/size.js';
 /** `tdx-shbuf run <experiment> [--out dir] [--quiet]`: run an experiment, print the table, write the report. */
 export const runCommand: Command = {
   name: 'run',
-  usage: 'run <experiment.yaml|json|ts> [--out dir] [--quiet]   run an experiment; write results.json, results.csv, report.html',
+  usage: 'run <experiment.yaml|json|ts> [--out dir] [--trace] [--quiet]   run an experiment; write results.json, results.csv, report.html (+ trace.json)',
   async run(argv, io) {
     let args;
     try {
-      args = parseArgs({ args: [...argv], allowPositionals: true, options: { out: { type: 'string' }, quiet: { type: 'boolean' } } });
+      args = parseArgs({ args: [...argv], allowPositionals: true, options: { out: { type: 'string' }, quiet: { type: 'boolean' }, trace: { type: 'boolean' } } });
     } catch (e) {
       io.stderr(`tdx-shbuf run: ${(e as Error).message}\n`);
       return EXIT.USAGE;
@@ -36,6 +36,7 @@ export const runCommand: Command = {
     try {
       results = await runExperiment(exp, {
         fromDir: path.dirname(path.resolve(file)),
+        trace: args.values.trace ?? false,
         onRow: (r) => {
           if (!args.values.quiet) io.stderr(`  ${r.label} @ ${formatSize(r.bytes)} seed ${r.seed}: ${r.status}${r.status === 'ok' ? ` (${r.completed}/${r.requests} requests, ${r.wallMs.toFixed(0)} ms wall)` : ''}\n`);
         },

@@ -90,10 +90,13 @@ describe('tdx-shbuf run / report', () => {
     writeFileSync(file, 'name: e\nplatform: { memoryBytes: 2GiB, vcpus: 2 }\nworkload: { requests: 2 }\nstrategies: [open-coded]\n');
     const { out, io: cli } = io();
     // resolve first-party packages from source, as the rest of the tests do
-    const res = await main(['run', file, '--out', path.join(dir, 'out'), '--quiet'], cli);
+    const res = await main(['run', file, '--out', path.join(dir, 'out'), '--quiet', '--trace'], cli);
     expect(res).toBe(0);
     expect(out.join('')).toMatch(/open-coded/);
-    for (const f of ['results.json', 'results.csv', 'report.html']) expect(existsSync(path.join(dir, 'out', f))).toBe(true);
+    for (const f of ['results.json', 'results.csv', 'report.html', 'trace.json']) expect(existsSync(path.join(dir, 'out', f))).toBe(true);
+    const trace = JSON.parse(readFileSync(path.join(dir, 'out', 'trace.json'), 'utf8')) as { traceEvents: { name: string; tid: number }[] };
+    expect(trace.traceEvents.some((e) => e.name === 'tdx_map_gpa')).toBe(true);
+    expect(trace.traceEvents.some((e) => e.tid === 10_000)).toBe(true); // the host track
     const html = readFileSync(path.join(dir, 'out', 'report.html'), 'utf8');
     expect(html).toMatch(/<svg/);
     expect(html).not.toMatch(/<script|(src|href)="https?:/); // readable offline

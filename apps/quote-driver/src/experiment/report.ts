@@ -64,7 +64,7 @@ const html = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&
 function barChart(title: string, items: { label: string; value: number; text: string }[]): string {
   const max = Math.max(1, ...items.map((i) => i.value));
   const rowH = 22;
-  const labelW = 300;
+  const labelW = 400;
   const barW = 420;
   const bars = items
     .map((it, k) => {
@@ -117,10 +117,12 @@ export function writeAtomic(file: string, data: string | Uint8Array): void {
 /** Write results.json, results.csv and report.html into `dir`; returns the paths. */
 export function writeReport(dir: string, res: ExperimentResults): string[] {
   mkdirSync(dir, { recursive: true });
+  const { trace, ...rest } = res;
   const files: [string, string][] = [
-    ['results.json', JSON.stringify(res, null, 2) + '\n'],
+    ['results.json', JSON.stringify(rest, null, 2) + '\n'],
     ['results.csv', toCsv(res)],
     ['report.html', renderHtml(res)],
+    ...(trace ? [['trace.json', JSON.stringify(trace)] as [string, string]] : []),
   ];
   return files.map(([name, body]) => {
     const p = path.join(dir, name);

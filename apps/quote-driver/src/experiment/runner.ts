@@ -60,6 +60,8 @@ export interface ExperimentResults {
   startedAt: string;
   workload: Experiment['workload'];
   rows: RunRow[];
+  /** With `trace`: every run's timeline, one trace process per run (not written to results.json). */
+  trace?: { traceEvents: unknown[]; displayTimeUnit: 'ns' };
 }
 
 export interface RunOptions {
@@ -69,6 +71,8 @@ export interface RunOptions {
   conditions?: readonly string[];
   /** Called after each run. */
   onRow?: (row: RunRow) => void;
+  /** Record a timeline of every run (Chrome trace-event JSON in `results.trace`). */
+  trace?: boolean;
 }
 
 const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -102,7 +106,7 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
   for (const spec of exp.strategies) {
     for (const bytes of sizes) {
       for (const seed of exp.seeds) {
-        const row = await runOne(exp, spec as StrategySpec, bytes, seed, opts);
+        const row = await runOne(exp, spec as StrategySpec, bytes, seed, opts, results);
         results.rows.push(row);
         opts.onRow?.(row);
       }
@@ -111,7 +115,7 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
   return results;
 }
 
-async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: number, opts: RunOptions): Promise<RunRow> {
+async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: number, opts: RunOptions, results: ExperimentResults): Promise<RunRow> {
   const wall0 = performance.now();
   const { cost, ...platform } = exp.platform;
   const w = exp.workload;
@@ -148,7 +152,9 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   row.options = loaded.options;
   row.capabilities = loaded.capabilities;
 
-  const m = new Machine(exp.platform);
+  // Each run's fault stream is seeded by (faults.seed, run seed): seeds give independent, reproducible runs.
+  const faults = { ...exp.platform.faults, seed: (Math.imul(exp.platform.faults.seed, 1_000_003) + seed) >>> 0 };
+  const m = new Machine({ ...exp.platform, faults, ...(opts.trace ? { trace: true } : {}) });
   const kernel = kernelFor(m);
   const before = { ...m.counters };
   const t0 = m.sched.now();
@@ -216,6 +222,13 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   row.counters = counters;
   row.directMap = m.directMap.meminfo();
   for (const v of m.inv.violations) row.violations[v.invariant] = (row.violations[v.invariant] ?? 0) + 1;
+  if (m.trace) {
+    const pid = results.rows.length + 1;
+    const t = m.trace.toJSON(m.config.vcpus, `${row.label} @ ${bytes} B, seed ${seed}`);
+    for (const e of t.traceEvents) e.pid = pid;
+    results.trace ??= { traceEvents: [], displayTimeUnit: 'ns' };
+    results.trace.traceEvents.push(...t.traceEvents);
+  }
   row.wallMs = performance.now() - wall0;
   return row;
 }

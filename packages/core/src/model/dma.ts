@@ -59,6 +59,14 @@ export class DmaDirect {
   /** dma_map_single() → dma_direct_map_page → swiotlb_map: bounce to a slot (always copies). */
   mapSingle(kva: number, size: number, dir: DmaDirection): Result<number> {
     const m = this.m;
+    const t0 = m.trace?.begin() ?? 0;
+    const r = this.mapSingleInner(kva, size, dir);
+    m.trace?.end(t0, 'dma_map_single', 'dma', { size, ok: r.ok });
+    return r;
+  }
+
+  private mapSingleInner(kva: number, size: number, dir: DmaDirection): Result<number> {
+    const m = this.m;
     if (kva < DIRECT_MAP_BASE) return fail('EINVAL', 'dma_map_single: not a direct-map address');
     const origPa = kva - DIRECT_MAP_BASE;
     const slot = m.swiotlb.findSlots(origPa, size);

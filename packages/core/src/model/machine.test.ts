@@ -21,3 +21,63 @@ describe('boot', () => {
     void MiB;
   });
 });
+
+describe('faults and trace', () => {
+  it('a seeded fault plan reproduces: the same seed gives the same RETRYs, failures and ENOMEMs', () => {
+    const run = (seed: number) => {
+      const m = new Machine({ memoryBytes: 4 * GiB, faults: { seed, mapGpaInterruptRate: 0.3, mapGpaFailRate: 0.1, enomemRate: 0.2 } });
+      const k = kernelFor(m);
+      const out: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const p = k.allocPages(1);
+        if (!p.ok) {
+          out.push('ENOMEM');
+          continue;
+        }
+        const r = k.setMemoryDecrypted(m.pageAddress(p.value), 2);
+        out.push(r.ok ? 'ok' : r.error.code);
+      }
+      return { out, retries: m.sinceBoot().mapGpaRetries };
+    };
+    const a = run(7);
+    expect(run(7)).toEqual(a);
+    expect(a.out).toContain('ENOMEM');
+    expect(a.out).toContain('EIO');
+    expect(a.out).toContain('ok');
+    expect(run(8).out).not.toEqual(a.out);
+  });
+
+  it('an interrupt pending between MapGPA chunks makes the guest resume from r11 until done', () => {
+    const m = new Machine({ memoryBytes: 16 * GiB, faults: { mapGpaInterruptRate: 1 } });
+    const k = kernelFor(m);
+    expect(k.tdxMapGpa(10 * GiB, 10 * GiB + 8 * MiB, false)).toBe(true);
+    expect(m.sinceBoot().mapGpaRetries).toBe(3);
+    expect(m.sinceBoot().mapGpaCalls).toBe(4);
+  });
+
+  it('an accept that never completes fails the conversion back to private, and the caller can leak', () => {
+    const m = new Machine({ memoryBytes: 16 * GiB, faults: { acceptFailRate: 1 } });
+    const k = kernelFor(m);
+    const p = m.pages.allocPages(0)!;
+    expect(k.setMemoryDecrypted(m.pageAddress(p), 1).ok).toBe(true);
+    const r = k.setMemoryEncrypted(m.pageAddress(p), 1);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('EIO');
+  });
+
+  it('records a Chrome trace with one track per vCPU and one for the host when asked, and nothing otherwise', () => {
+    const m = new Machine({ memoryBytes: 4 * GiB, vcpus: 2, trace: true });
+    const k = kernelFor(m);
+    const p = m.pages.allocPages(0)!;
+    const before = m.trace!.events.length;
+    expect(k.setMemoryDecrypted(m.pageAddress(p), 1).ok).toBe(true);
+    const ev = m.trace!.events.slice(before);
+    expect(ev.map((e) => e.name)).toEqual(['MapGPA chunk: SEPT teardown', 'tdx_map_gpa', 'set_memory_decrypted']);
+    const outer = ev[2]!;
+    expect(outer.dur).toBeGreaterThan(ev[1]!.dur!);
+    expect(ev[0]!.tid).toBe(10_000);
+    const json = m.trace!.toJSON(2);
+    expect(json.traceEvents.filter((e) => e.ph === 'M').map((e) => e.args!.name)).toEqual(['tdx-shbuf model', 'vCPU 0', 'vCPU 1', 'host (KVM/QEMU/QGS)']);
+    expect(new Machine({ memoryBytes: 4 * GiB }).trace).toBeUndefined();
+  });
+});

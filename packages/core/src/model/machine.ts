@@ -15,6 +15,8 @@ import { TdxModule } from './tdx-module.js';
 import { Swiotlb, swiotlbDefaultBytes } from './swiotlb.js';
 import { DmaDirect } from './dma.js';
 import { setMemoryEnc } from './set-memory.js';
+import { FaultPlan } from './faults.js';
+import { Trace } from './trace.js';
 import { GiB, MiB, PAGE_SIZE, DIRECT_MAP_BASE } from './units.js';
 
 /**
@@ -41,6 +43,10 @@ export class Machine {
   readonly irqs: IrqTable;
   readonly swiotlb: Swiotlb;
   readonly dma: DmaDirect;
+  /** The seeded fault plan (all rates zero unless configured). */
+  readonly faults: FaultPlan;
+  /** The timeline, when `trace: true`. */
+  readonly trace: Trace | undefined;
   /** The shared bit, GPAW-1, as a GPA value (DOMAIN §2). */
   readonly sharedBit: number;
   /** Kernel log lines the model printed (WARNs, swiotlb messages). */
@@ -52,6 +58,8 @@ export class Machine {
     this.config = platformSchema.parse(input);
     this.cost = this.config.cost;
     this.inv = new InvariantLog(this.sched, this.counters, this.config.throwOnViolation);
+    this.faults = new FaultPlan(this.config.faults);
+    this.trace = this.config.trace ? new Trace(this.sched) : undefined;
     this.sharedBit = 2 ** (this.config.gpaw - 1);
     this.ram = q35Layout(this.config.memoryBytes);
     const maxPfn = this.ram[this.ram.length - 1]!.endPfn;
@@ -67,6 +75,7 @@ export class Machine {
       this.counters,
       this.sched,
       this.cost,
+      this.faults,
     );
     this.tdx = new TdxModule(this);
     this.vmm = new Vmm(this);
@@ -100,6 +109,7 @@ export class Machine {
     this.dma = new DmaDirect(this);
     this.dma.atomicPoolInit();
     this.bootCounters = { ...this.counters };
+    this.faults.armed = true;
   }
 
   /** Counters accumulated since boot finished. */

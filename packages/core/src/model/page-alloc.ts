@@ -5,6 +5,7 @@ import type { Counters } from './metrics.js';
 import type { Scheduler } from './scheduler.js';
 import type { CostParams } from './cost.js';
 import { getOrder, pfnUp } from './units.js';
+import type { FaultPlan } from './faults.js';
 
 export type ZoneName = 'DMA' | 'DMA32' | 'Normal';
 
@@ -27,6 +28,7 @@ export class PageAllocator {
     private readonly counters: Counters,
     private readonly sched: Scheduler,
     private readonly cost: CostParams,
+    private readonly faults?: FaultPlan,
   ) {
     this.zones = zones.map((z) => new BuddyZone(z.name, z.startPfn, z.endPfn));
   }
@@ -53,6 +55,7 @@ export class PageAllocator {
       this.failuresToInject--;
       return undefined;
     }
+    if (this.faults?.roll(this.faults.config.enomemRate)) return undefined;
     const start = this.zones.findIndex((z) => z.name === zone);
     for (let i = start; i >= 0; i--) {
       const pfn = this.zones[i]!.take(order);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { costParamsSchema } from './cost.js';
+import { faultsSchema } from './faults.js';
 import { measurementsSchema } from './measurements.js';
 
 const size = (def: number, what: string) => z.number().int().positive().default(def).describe(what);
@@ -18,6 +19,8 @@ export const platformSchema = z
     tdxVersion: z.enum(['1.0', '1.5']).default('1.5').describe('TDX module version (TDREPORT layout).'),
     seed: z.string().min(1).default('tdx-shbuf').describe('Seed of the per-platform secrets: the TDREPORT MAC key and the simulated quote service\'s keys and certificates (same seed → same simulated root CA).'),
     measurements: measurementsSchema.prefault({}).describe('TD measurements TDG.MR.REPORT reports (MRTD, RTMRs, MRCONFIGID, MROWNER, attributes…), hex; all zero by default.'),
+    faults: faultsSchema.prefault({}).describe('Seeded fault plan: MapGPA RETRY/failure, accept failure, ENOMEM (all off by default).'),
+    trace: z.boolean().default(false).describe('Record a timeline (Chrome trace-event JSON, opens in Perfetto): one track per vCPU and one for the host.'),
     throwOnViolation: z.boolean().default(false).describe('Throw at the first invariant violation instead of only recording it (for debugging).'),
     cost: costParamsSchema.default(costParamsSchema.parse({})).describe('Cost-model parameters (DOMAIN §8); any subset overrides the defaults.'),
   })

@@ -57,6 +57,14 @@ export function vmUnmapAliases(m: Machine): void {
  * whatever state the host left them: callers must leak them.
  */
 export function setMemoryEnc(m: Machine, kva: number, numPages: number, enc: boolean, checkalias: boolean): Result<void> {
+  if (!m.trace) return setMemoryEncInner(m, kva, numPages, enc, checkalias);
+  const t0 = m.trace.begin();
+  const r = setMemoryEncInner(m, kva, numPages, enc, checkalias);
+  m.trace.end(t0, `set_memory_${enc ? 'encrypted' : 'decrypted'}${checkalias ? '' : '_noalias'}`, 'set_memory', { addr: x86Address(kva), numpages: numPages, ok: r.ok });
+  return r;
+}
+
+function setMemoryEncInner(m: Machine, kva: number, numPages: number, enc: boolean, checkalias: boolean): Result<void> {
   m.counters.setMemoryCalls++;
   if (numPages <= 0) return ok();
   const t = resolve(m, kva, numPages);

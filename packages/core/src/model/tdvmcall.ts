@@ -35,6 +35,8 @@ export const TDX_STATUS = {
   PAGE_SIZE_MISMATCH: 0xc0000b0b00000001n,
   /** TDX_PAGE_ALREADY_ACCEPTED. */
   PAGE_ALREADY_ACCEPTED: 0x00000b0a00000000n,
+  /** TDX_OPERAND_BUSY: the operation could not complete (used for a host that never maps the page). */
+  OPERAND_BUSY: 0x8000020000000000n,
   /** TDX_OPERAND_INVALID. */
   OPERAND_INVALID: 0xc000010000000000n,
 } as const;

@@ -15,6 +15,14 @@ export const MAP_GPA_MAX_RETRIES_PER_PAGE = 3;
  * rejected; progress resets the counter; 3 RETRYs without progress fail.
  */
 export function tdxMapGpa(m: Machine, startPa: number, endPa: number, enc: boolean): boolean {
+  if (!m.trace) return mapGpaWithRetries(m, startPa, endPa, enc);
+  const t0 = m.trace.begin();
+  const ok = mapGpaWithRetries(m, startPa, endPa, enc);
+  m.trace.end(t0, 'tdx_map_gpa', 'tdx', { start: startPa, end: endPa, to: enc ? 'private' : 'shared', ok });
+  return ok;
+}
+
+function mapGpaWithRetries(m: Machine, startPa: number, endPa: number, enc: boolean): boolean {
   let start = enc ? startPa : startPa + m.sharedBit;
   const end = enc ? endPa : endPa + m.sharedBit;
   let retryCount = 0;
@@ -50,6 +58,13 @@ function tryAcceptOne(m: Machine, start: number, len: number, level: AcceptLevel
 
 /** tdx_accept_memory(start, end): larger accepts first (1G, then 2M, then 4K) for each aligned piece. */
 export function tdxAcceptMemory(m: Machine, start: number, end: number): boolean {
+  const t0 = m.trace?.begin() ?? 0;
+  const ok = acceptRange(m, start, end);
+  m.trace?.end(t0, 'tdx_accept_memory', 'tdx', { start, end, ok });
+  return ok;
+}
+
+function acceptRange(m: Machine, start: number, end: number): boolean {
   while (start < end) {
     const len = end - start;
     let size = tryAcceptOne(m, start, len, '1g');

@@ -47,6 +47,8 @@ export class TdxModule {
       return TDX_STATUS.PAGE_SIZE_MISMATCH;
     }
     if (!m.mem.every(pfn, n, (state) => state === PageState.PrivatePending)) return TDX_STATUS.PAGE_ALREADY_ACCEPTED;
+    // fault plan: the host never AUGs the page, so the accept cannot complete
+    if (m.faults.roll(m.faults.config.acceptFailRate)) return TDX_STATUS.OPERAND_BUSY;
     // Lazy AUG by the host (TDH.MEM.PAGE.AUG at hostMax granularity), then accept + zero.
     const augs = n / Math.min(n, hostMax);
     m.counters.septAugs += augs;

@@ -58,6 +58,11 @@ export class Vmm {
     }
     if (gpa % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0) return { status: TDVMCALL_STATUS.ALIGN_ERROR, r11: gpa };
 
+    const plan = m.faults;
+    const fc = plan.config;
+    if (plan.roll(fc.mapGpaNoProgressRate)) return this.retry(gpa);
+    if (plan.roll(fc.mapGpaOutOfRangeRate)) return this.retry(end + PAGE_SIZE);
+    if (plan.roll(fc.mapGpaFailRate)) return { status: TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa };
     const head = this.mapGpaFaults[0];
     if (head && head.kind !== 'retry') {
       this.mapGpaFaults.shift();
@@ -79,13 +84,17 @@ export class Vmm {
         // kvm_convert_memory() fails outside guest RAM → INVALID_OPERAND, r11 = map_gpa_next
         return { status: TDVMCALL_STATUS.INVALID_OPERAND, r11: next };
       }
+      const t0 = m.trace?.begin() ?? 0;
       if (toShared) this.convertToShared(pfn, n);
       else this.convertToPrivate(pfn, n);
+      m.trace?.end(t0, toShared ? 'MapGPA chunk: SEPT teardown' : 'MapGPA chunk: shared EPT zap', 'vmm', { gpa: next, bytes: chunk }, true);
       next += m.cost.mapGpaChunkBytes;
       if (next < end && this.mapGpaFaults[0]?.kind === 'retry') {
         this.mapGpaFaults.shift();
         return this.retry(next);
       }
+      // kvm_vcpu_has_events(): an interrupt pending between chunks stops the walk with RETRY
+      if (next < end && plan.roll(fc.mapGpaInterruptRate)) return this.retry(next);
     }
     return { status: TDVMCALL_STATUS.SUCCESS, r11: 0 };
   }

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+const rate = (what: string) => z.number().min(0).max(1).default(0).describe(what);
+
+/**
+ * A seeded fault plan (DESIGN "faults and adversary"): each knob is the
+ * probability that one operation misbehaves. All zero by default; the same
+ * seed gives the same faults, so a run is reproducible bit for bit.
+ */
+export const faultsSchema = z
+  .object({
+    seed: z.number().int().nonnegative().default(1).describe('Seed of the fault plan’s random stream.'),
+    mapGpaInterruptRate: rate('After each 2 MiB MapGPA chunk, probability that an interrupt is pending, so KVM answers RETRY with the next GPA (tdx_complete_vmcall_map_gpa).'),
+    mapGpaNoProgressRate: rate('Probability that a MapGPA hypercall is answered RETRY without progress (a broken or hostile host); 3 in a row make tdx_map_gpa give up.'),
+    mapGpaOutOfRangeRate: rate('Probability that a MapGPA RETRY carries a GPA outside [start, end) (a hostile host); tdx_map_gpa rejects it.'),
+    mapGpaFailRate: rate('Probability that a MapGPA hypercall fails with INVALID_OPERAND (the host refuses the conversion): set_memory_* return -EIO.'),
+    acceptFailRate: rate('Probability that TDG.MEM.PAGE.ACCEPT fails (the host never AUGs the page): tdx_accept_memory fails, the conversion back to private fails.'),
+    enomemRate: rate('Probability that a page allocation fails as if memory were exhausted (alloc_pages returns NULL).'),
+  })
+  .strict();
+
+export type FaultsConfig = z.output<typeof faultsSchema>;
+
+/** Draws from the plan; `roll(p)` is true with probability p (never draws when p is 0). */
+export class FaultPlan {
+  private x: number;
+  /** Faults apply once boot is done (the machine arms the plan at the end of its constructor). */
+  armed = false;
+  constructor(readonly config: FaultsConfig) {
+    this.x = (config.seed * 2654435761 + 0x9e3779b9) >>> 0 || 1;
+  }
+
+  roll(p: number): boolean {
+    if (p <= 0 || !this.armed) return false;
+    let x = this.x;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.x = x >>> 0;
+    return this.x / 2 ** 32 < p;
+  }
+}
