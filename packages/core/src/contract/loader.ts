@@ -62,7 +62,7 @@ export async function loadStrategy(spec: StrategySpec, opts: LoadStrategyOptions
   try {
     mod = (await import(pathToFileURL(entry).href)) as { default?: unknown };
   } catch (e) {
-    throw new ConfigError(`${what}: importing ${entry} failed: ${(e as Error).message}`, { cause: e });
+    throw new ConfigError(`${what}: importing ${entry} failed: ${(e as Error).message.split('\n')[0]}`, { cause: e });
   }
   const def = mod.default as StrategyDefinition | undefined;
   if (!def || typeof def !== 'object' || def.kind !== 'tdx-shbuf-strategy') {
@@ -72,7 +72,7 @@ export async function loadStrategy(spec: StrategySpec, opts: LoadStrategyOptions
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = issue.path.length ? `options.${issue.path.join('.')}` : 'options';
-    throw new ConfigError(`${what}: ${key}: ${issue.message}`, { cause: parsed.error });
+    throw new ConfigError(`${what}: ${key}: ${issue.message.split('\n')[0]}`, { cause: parsed.error });
   }
   const capabilities = capabilitiesOf(def, parsed.data);
   checkCapabilities(name, capabilities, opts.requirements ?? {});
