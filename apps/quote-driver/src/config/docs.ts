@@ -4,7 +4,7 @@ import { configSchema } from './schema.js';
 /** The JSON Schema shipped as schema/tdx-shbuf.config.schema.json (input side: every key optional, with its default). */
 export function configJsonSchema(): Record<string, unknown> {
   const s = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return { $id: 'https://tdx-shbuf.dev/schema/tdx-shbuf.config.schema.json', title: 'tdx-shbuf configuration', ...s };
+  return { title: 'tdx-shbuf configuration', ...s };
 }
 
 interface Node {
