@@ -9,7 +9,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GiB, Machine, kernelFor, type CounterName, type StrategyDefinition } from '../packages/core/src/index.js';
+import { GiB, type CounterName, type StrategyDefinition } from '../packages/core/src/index.js';
+import { measureCostSignature, type CostSignature } from '../packages/conformance/src/signature.js';
 import directMap from '../packages/strategy-direct-map/src/index.js';
 import vmapNoalias from '../packages/strategy-vmap-noalias/src/index.js';
 import openCoded from '../packages/strategy-open-coded/src/index.js';
@@ -53,29 +54,11 @@ export const VARIANTS: readonly Variant[] = [
   { label: 'dma-swiotlb `mode: atomic`', strategy: dmaSwiotlb, options: { mode: 'atomic' } },
 ];
 
-export interface Signature {
-  readonly counters: Record<CounterName, number>;
-  /** Modeled time of init + alloc + free, ns. */
-  readonly ns: number;
-}
-
 /** init + alloc(8 KiB) + free on a fresh guest; counter deltas from right before init. */
-export async function signatureOf(strategy: StrategyDefinition, options: Record<string, unknown>): Promise<Signature> {
-  const m = new Machine(PLATFORM);
-  const a = strategy.create(kernelFor(m), strategy.options.parse(options));
-  const before = m.sinceBoot();
-  const t0 = m.sched.now();
-  const must = <T>(r: { ok: true; value: T } | { ok: false; error: Error }, what: string): T => {
-    if (!r.ok) throw new Error(`${strategy.meta.name} ${JSON.stringify(options)}: ${what} failed: ${r.error.message}`);
-    return r.value;
-  };
-  must(await a.init(), 'init');
-  const b = must(await a.alloc(REQUEST_BYTES), 'alloc');
-  must(await a.free(b), 'free');
-  const after = m.sinceBoot();
-  if (m.inv.violations.length) throw new Error(`${strategy.meta.name}: invariant violations: ${m.inv.violations.map((v) => v.message).join('; ')}`);
-  const counters = Object.fromEntries(Object.keys(after).map((k) => [k, after[k as CounterName] - before[k as CounterName]])) as Record<CounterName, number>;
-  return { counters, ns: m.sched.now() - t0 };
+export async function signatureOf(strategy: StrategyDefinition, options: Record<string, unknown>): Promise<CostSignature> {
+  const s = await measureCostSignature(strategy, options, { bytes: REQUEST_BYTES, platform: PLATFORM });
+  if (s.violations.length) throw new Error(`${strategy.meta.name}: ${s.violations.join('; ')}`);
+  return s;
 }
 
 export async function renderTable(): Promise<string> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import strategy from './index.js';
-import { signatureOf } from '../test/rig.js';
+import { signatureOf } from '@tdx-shbuf/conformance';
 
 /*
  * Cost signature of ONE 8 KiB quote request (init + alloc + free; deltas from
@@ -59,7 +59,7 @@ describe('cost signature of one 8 KiB request', () => {
   });
 
   it('in an untouched 1G page (no 1G pages left split at boot: gbPages on, the buffer above 5 GiB) it costs one 1G and one 2M split', async () => {
-    const { rig, must } = await import('../test/rig.js');
+    const { strategyRig: rig, must } = await import('@tdx-shbuf/conformance');
     const r = rig(strategy, { convert: 'per-request' });
     // Take the rest of the first Normal GiB so the next allocation comes from [5 GiB, 6 GiB), an intact 1G mapping.
     const fiveGiB = (5 * 2 ** 30) / 4096;

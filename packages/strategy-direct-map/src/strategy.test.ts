@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, capabilitiesOf, loadStrategy } from '@tdx-shbuf/core';
 import strategy, { GET_QUOTE_BUF_SIZE } from '../src/index.js';
-import { expectErr, must, rig } from '../test/rig.js';
+import { expectErr, must, strategyRig as rig } from '@tdx-shbuf/conformance';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 const pfnOf = (r: ReturnType<typeof rig>, kva: number) => must(r.kernel.virtToPhys(kva)) / PAGE_SIZE;

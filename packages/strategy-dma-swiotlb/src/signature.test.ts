@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import strategy from './index.js';
-import { signatureOf } from '../test/rig.js';
+import { signatureOf } from '@tdx-shbuf/conformance';
 
 const none = {
   directMapLevel3Splits: 0,

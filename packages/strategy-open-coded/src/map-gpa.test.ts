@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageState } from '@tdx-shbuf/core';
 import { mapGpa, MAX_RETRIES_PER_PAGE } from './map-gpa.js';
-import { must, rig } from '../test/rig.js';
+import { must, strategyRig as rig } from '@tdx-shbuf/conformance';
 import strategy from './index.js';
 
 /** Four MiB of fresh pages (two MapGPA chunks), private, for the protocol tests. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageState, capabilitiesOf } from '@tdx-shbuf/core';
 import strategy from './index.js';
-import { expectErr, must, rig } from '../test/rig.js';
+import { expectErr, must, strategyRig as rig } from '@tdx-shbuf/conformance';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 const pfnOfGpa = (r: ReturnType<typeof rig>, gpa: number) => (gpa - r.kernel.sharedBit) / PAGE_SIZE;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import strategy from './index.js';
-import { signatureOf } from '../test/rig.js';
+import { signatureOf } from '@tdx-shbuf/conformance';
 
 /*
  * Cost signature of ONE 8 KiB request (init + alloc + free; deltas from right

@@ -1,8 +1,11 @@
 import { expect } from 'vitest';
 import { GiB, Machine, kernelFor, type CounterName, type Kernel, type PlatformConfigInput, type Result, type SharedBufferAllocator, type StrategyDefinition } from '@tdx-shbuf/core';
+import { SIGNATURE_COUNTERS, measureCostSignature } from './signature.js';
+
+/** Test helpers for strategy packages' own unit tests. */
 
 /** A fresh guest (16 GiB, 8 vCPUs unless told otherwise) with one allocator of `strategy` on it (not initialised). */
-export function rig(strategy: StrategyDefinition, options: Record<string, unknown> = {}, platform: PlatformConfigInput = {}) {
+export function strategyRig(strategy: StrategyDefinition, options: Record<string, unknown> = {}, platform: PlatformConfigInput = {}) {
   const m = new Machine({ memoryBytes: 16 * GiB, vcpus: 8, ...platform });
   const kernel: Kernel = kernelFor(m);
   const a: SharedBufferAllocator = strategy.create(kernel, strategy.options.parse(options));
@@ -17,11 +20,13 @@ export function rig(strategy: StrategyDefinition, options: Record<string, unknow
   return { m, kernel, a, mark };
 }
 
+/** The value of an ok result; fails the test with the errno and message otherwise. */
 export function must<T>(r: Result<T>): T {
   if (!r.ok) expect.fail(`${r.error.code}: ${r.error.message}`);
   return r.value;
 }
 
+/** Assert a failure with `code`; returns its message. */
 export function expectErr(r: Result<unknown>, code: string): string {
   expect(r.ok).toBe(false);
   if (r.ok) return '';
@@ -29,33 +34,12 @@ export function expectErr(r: Result<unknown>, code: string): string {
   return r.error.message;
 }
 
-/** The counters a cost signature pins. */
-export const SIGNATURE_COUNTERS = [
-  'directMapLevel3Splits',
-  'directMapLevel2Splits',
-  'pagesConvertedToShared',
-  'pagesConvertedToPrivate',
-  'mapGpaCalls',
-  'accepts4k',
-  'accepts2m',
-  'tlbFlushPages',
-  'tlbFlushFull',
-  'ipis',
-  'cacheLinesFlushed',
-  'bytesBounced',
-] as const satisfies readonly CounterName[];
-
 export type Signature = Record<(typeof SIGNATURE_COUNTERS)[number], number>;
 
-/** init + alloc(8 KiB) + free on a fresh 16 GiB, 8-vCPU guest; deltas from right before init. */
+/** The pinned signature counters (plus zeropad hazards) of one 8 KiB request; asserts no violation. */
 export async function signatureOf(strategy: StrategyDefinition, options: Record<string, unknown> = {}): Promise<Signature & { hazardUnalignedZeropad: number }> {
-  const { m, a, mark } = rig(strategy, options);
-  const delta = mark();
-  must(await a.init());
-  const b = must(await a.alloc(8192));
-  must(await a.free(b));
-  const d = delta();
-  expect(m.inv.violations).toEqual([]);
-  const out = Object.fromEntries(SIGNATURE_COUNTERS.map((k) => [k, d[k]])) as Signature;
-  return { ...out, hazardUnalignedZeropad: d.hazardUnalignedZeropad };
+  const s = await measureCostSignature(strategy, options);
+  expect(s.violations).toEqual([]);
+  const out = Object.fromEntries(SIGNATURE_COUNTERS.map((k) => [k, s.counters[k]])) as Signature;
+  return { ...out, hazardUnalignedZeropad: s.counters.hazardUnalignedZeropad };
 }

@@ -1,0 +1,52 @@
+import { GiB, Machine, kernelFor, type CounterName, type PlatformConfigInput, type StrategyDefinition } from '@tdx-shbuf/core';
+
+/** The counters a cost signature pins (issue 3: splits by level, conversions, MapGPA, accepts, flushes, IPIs, cache lines, bounces). */
+export const SIGNATURE_COUNTERS = [
+  'directMapLevel3Splits',
+  'directMapLevel2Splits',
+  'pagesConvertedToShared',
+  'pagesConvertedToPrivate',
+  'mapGpaCalls',
+  'accepts4k',
+  'accepts2m',
+  'tlbFlushPages',
+  'tlbFlushFull',
+  'ipis',
+  'cacheLinesFlushed',
+  'bytesBounced',
+] as const satisfies readonly CounterName[];
+
+export interface CostSignature {
+  /** Every counter's delta from right before init() to after free(). */
+  readonly counters: Record<CounterName, number>;
+  /** Modeled time of init + alloc + free, ns. */
+  readonly ns: number;
+  /** Invariant violations recorded meanwhile (messages). */
+  readonly violations: readonly string[];
+}
+
+/**
+ * What ONE request costs a strategy: init + alloc(bytes) + free on a fresh
+ * guest (default 16 GiB, 8 vCPUs), counted from right before init (boot
+ * excluded). Plain code (no vitest), so scripts can use it too.
+ */
+export async function measureCostSignature(
+  strategy: StrategyDefinition,
+  options: Record<string, unknown> = {},
+  { bytes = 8192, platform = {} }: { bytes?: number; platform?: PlatformConfigInput } = {},
+): Promise<CostSignature> {
+  const m = new Machine({ memoryBytes: 16 * GiB, vcpus: 8, ...platform });
+  const a = strategy.create(kernelFor(m), strategy.options.parse(options));
+  const before = m.sinceBoot();
+  const t0 = m.sched.now();
+  const step = <T>(r: { ok: true; value: T } | { ok: false; error: Error }, what: string): T => {
+    if (!r.ok) throw new Error(`${strategy.meta.name} ${JSON.stringify(options)}: ${what} failed: ${r.error.message}`);
+    return r.value;
+  };
+  step(await a.init(), 'init');
+  const b = step(await a.alloc(bytes), 'alloc');
+  step(await a.free(b), 'free');
+  const after = m.sinceBoot();
+  const counters = Object.fromEntries(Object.keys(after).map((k) => [k, after[k as CounterName] - before[k as CounterName]])) as Record<CounterName, number>;
+  return { counters, ns: m.sched.now() - t0, violations: m.inv.violations.map((v) => `invariant ${v.invariant}: ${v.message}`) };
+}
