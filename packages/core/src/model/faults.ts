@@ -16,6 +16,19 @@ export const faultsSchema = z
     mapGpaFailRate: rate('Probability that a MapGPA hypercall fails with INVALID_OPERAND (the host refuses the conversion): set_memory_* return -EIO.'),
     acceptFailRate: rate('Probability that TDG.MEM.PAGE.ACCEPT fails (the host never AUGs the page): tdx_accept_memory fails, the conversion back to private fails.'),
     enomemRate: rate('Probability that a page allocation fails as if memory were exhausted (alloc_pages returns NULL).'),
+    quoteService: z
+      .object({
+        serviceConfigured: z.boolean().default(true).describe('false: QEMU started without quote-generation-socket; GetQuote writes SERVICE_UNAVAILABLE at once.'),
+        serviceUnavailable: z.boolean().default(false).describe('Connecting to the QGS fails: the request completes with SERVICE_UNAVAILABLE.'),
+        extraLatencyNs: z.number().nonnegative().default(0).describe('Extra QGS latency on top of the cost model quoteGenerationNs, ns (a slow service).'),
+        neverAnswers: z.boolean().default(false).describe('The QGS never answers: QEMU’s 30 s transaction timeout writes ERROR.'),
+        padQuoteTo: z.number().int().positive().nullable().default(null).describe('Pad each quote with zeros to this size, as the real QGS pads to its reserved size (e.g. 5006); null: no padding.'),
+        lieOutLen: z.number().int().nonnegative().nullable().default(null).describe('Hostile host: the out_len written at completion, whatever the quote size; null: the truth.'),
+        lieStatus: z.enum(['SUCCESS', 'IN_FLIGHT', 'ERROR', 'SERVICE_UNAVAILABLE']).nullable().default(null).describe('Hostile host: the status written at completion; null: the truth.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('The host quote service (QEMU + QGS): unavailable, slow, never answering, or lying (DESIGN "faults and adversary").'),
   })
   .strict();
 

@@ -10,6 +10,7 @@ import {
   type SimulatedQuoteService,
 } from '@tdx-shbuf/tdx-formats';
 import type { Machine } from './machine.js';
+import type { FaultsConfig } from './faults.js';
 import { PageState } from './memory.js';
 import { TDVMCALL_STATUS } from './tdvmcall.js';
 import { platformSecrets } from './measurements.js';
@@ -45,6 +46,15 @@ export interface QuoteHostFaults {
   lieOutLen?: number;
   /** Hostile host: the `status` it writes at completion (e.g. SUCCESS after a failure, or IN_FLIGHT forever). */
   lieStatus?: bigint;
+}
+
+/** The configured quote-service faults (platform.faults.quoteService) as host knobs. */
+export function quoteHostFaults(c: FaultsConfig['quoteService']): QuoteHostFaults {
+  const f: QuoteHostFaults = { serviceConfigured: c.serviceConfigured, serviceUnavailable: c.serviceUnavailable, extraLatencyNs: c.extraLatencyNs, neverAnswers: c.neverAnswers };
+  if (c.padQuoteTo !== null) f.padQuoteTo = c.padQuoteTo;
+  if (c.lieOutLen !== null) f.lieOutLen = c.lieOutLen;
+  if (c.lieStatus !== null) f.lieStatus = QUOTE_BUF_STATUS[c.lieStatus];
+  return f;
 }
 
 /** One GetQuote the host accepted. */

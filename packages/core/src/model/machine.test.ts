@@ -81,3 +81,11 @@ describe('faults and trace', () => {
     expect(new Machine({ memoryBytes: 4 * GiB }).trace).toBeUndefined();
   });
 });
+
+describe('quote-service faults from configuration', () => {
+  it('platform.faults.quoteService reaches the GetQuote host', () => {
+    const m = new Machine({ memoryBytes: 4 * GiB, faults: { quoteService: { neverAnswers: true, lieStatus: 'SUCCESS', padQuoteTo: 5006 } } });
+    expect(m.quoteHost.faults).toEqual({ serviceConfigured: true, serviceUnavailable: false, extraLatencyNs: 0, neverAnswers: true, padQuoteTo: 5006, lieStatus: 0n });
+    expect(new Machine({ memoryBytes: 4 * GiB }).quoteHost.faults.neverAnswers).toBe(false);
+  });
+});

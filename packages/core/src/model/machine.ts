@@ -9,7 +9,7 @@ import { DirectMap } from './direct-map.js';
 import { VmapArea } from './vmap.js';
 import { flushTlbAll } from './flush.js';
 import { Vmm } from './vmm.js';
-import { GetQuoteHost } from './get-quote.js';
+import { GetQuoteHost, quoteHostFaults } from './get-quote.js';
 import { IrqTable } from './irq.js';
 import { TdxModule } from './tdx-module.js';
 import { Swiotlb, swiotlbDefaultBytes } from './swiotlb.js';
@@ -80,6 +80,7 @@ export class Machine {
     this.tdx = new TdxModule(this);
     this.vmm = new Vmm(this);
     this.quoteHost = new GetQuoteHost(this);
+    this.quoteHost.setFaults(quoteHostFaults(this.config.faults.quoteService));
     this.irqs = new IrqTable(this);
 
     // memblock: reserve the first MiB and the kernel image at CONFIG_PHYSICAL_START.

@@ -58,16 +58,18 @@ export class Scheduler {
     const task: Task = { id: this.nextTaskId++, name, kind, cpu, time: at, done: false };
     return new Promise<T>((resolve, reject) => {
       this.push(task, task.time, () => {
+        // Dispatch after the awaiters' callbacks (a join waking its task) have run,
+        // so a task woken by this completion resumes at this task's time.
         fn().then(
           (v) => {
             task.done = true;
             resolve(v);
-            this.dispatch();
+            queueMicrotask(() => this.dispatch());
           },
           (e: unknown) => {
             task.done = true;
             reject(e);
-            this.dispatch();
+            queueMicrotask(() => this.dispatch());
           },
         );
       });
