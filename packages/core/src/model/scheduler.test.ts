@@ -39,4 +39,19 @@ describe('scheduler (virtual time, one task at a time)', () => {
     expect(rw).toEqual(['woken', 300]);
     expect(rt).toEqual(['timeout', 50]);
   });
+
+  it('a joiner resumes at the time the last joined task finished, not at a later timer', async () => {
+    const s = new Scheduler();
+    // a host timer far in the future (QEMU's 30 s transaction timeout, say)
+    void s.spawn('host-timer', 'host', 0, async () => {
+      await s.sleep(30e9);
+    });
+    const w = s.spawn('worker', 'vcpu', 0, async () => {
+      await s.sleep(1000);
+      return s.now();
+    });
+    const [done] = await s.join([w]);
+    expect(done).toBe(1000);
+    expect(s.now()).toBe(1000);
+  });
 });
