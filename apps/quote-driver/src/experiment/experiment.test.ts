@@ -83,6 +83,41 @@ describe('runExperiment', () => {
   });
 });
 
+describe('quote workload (the tdx-guest driver on the model)', () => {
+  it('gets real quotes carrying their REPORTDATA through each strategy, and refuses what QEMU or the strategy cannot take', async () => {
+    const exp = parseExperiment(
+      {
+        name: 'q',
+        platform: { memoryBytes: '2GiB', vcpus: 2 },
+        workload: { kind: 'quote', requests: 2, bytes: ['8KiB', '128KiB'], driver: { completion: 'interrupt' } },
+        strategies: ['direct-map', ['dma-swiotlb', { mode: 'streaming' }], 'open-coded'],
+      },
+      'q.yaml',
+    );
+    const res = await runExperiment(exp, { fromDir: here, conditions });
+    const row = (label: string, bytes: number) => res.rows.find((r) => r.label === label && r.bytes === bytes)!;
+    expect(row('direct-map', 128 * 1024).status).toBe('n/a');
+    for (const r of res.rows.filter((r) => r.status === 'ok')) {
+      expect(r.errors).toEqual({}); // a quote that did not carry its REPORTDATA would be EDATA
+      expect(r.completed).toBe(2);
+      expect(r.violations).toEqual({});
+      // interrupt completion: the 4 ms quote generation plus the guest's own share, no 1 s polls
+      expect(r.latencyNs!.p50).toBeGreaterThan(4_000_000);
+      expect(r.latencyNs!.p50).toBeLessThan(5_000_000);
+    }
+    // the TDREPORT goes out and the quote comes back through the SWIOTLB slot
+    expect(row('dma-swiotlb {mode: "streaming"}', 8192).counters!.bytesBounced).toBeGreaterThan(2 * (1024 + 4000));
+    // open-coded converts its buffer for every quote: 2 pages each way per request
+    expect(row('open-coded', 8192).counters!.pagesConvertedToShared).toBe(2 * 2);
+  });
+
+  it('polling as upstream does costs a second per quote', async () => {
+    const exp = parseExperiment({ name: 'p', platform: { memoryBytes: '2GiB', vcpus: 2 }, workload: { kind: 'quote', requests: 1 }, strategies: ['direct-map'] }, 'p.yaml');
+    const [r] = (await runExperiment(exp, { fromDir: here, conditions })).rows;
+    expect(r!.latencyNs!.p50).toBeGreaterThanOrEqual(1_000_000_000);
+  });
+});
+
 describe('tdx-shbuf run / report', () => {
   it('writes results.json, results.csv and report.html and re-renders the report', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tdx-run-'));

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExperimentResults, RunRow } from './runner.js';
-import { formatSize } from './size.js';
+import { formatSize, formatSizeApprox } from './size.js';
 
 const us = (ns: number | undefined) => (ns === undefined ? '—' : (ns / 1000).toFixed(ns < 100_000 ? 1 : 0));
 const n = (x: number | undefined) => (x === undefined ? '—' : String(x));
@@ -23,7 +23,7 @@ const COLUMNS: readonly [string, (r: RunRow) => string][] = [
   ['MapGPA', (r) => n(r.counters?.mapGpaCalls)],
   ['full TLB', (r) => n(r.counters?.tlbFlushFull)],
   ['IPIs', (r) => n(r.counters?.ipis)],
-  ['bounced', (r) => (r.counters ? formatSize(r.counters.bytesBounced) : '—')],
+  ['bounced', (r) => (r.counters ? formatSizeApprox(r.counters.bytesBounced) : '—')],
   ['zeropad', (r) => n(r.counters?.hazardUnalignedZeropad)],
   ['leaked', (r) => n(r.counters?.leakedPages)],
   ['errors', (r) => (r.status === 'ok' ? String(sumErr(r)) : r.status)],

@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
   INVARIANTS,
@@ -9,9 +7,13 @@ import {
   type CostParams,
   type Counters,
   type PlatformConfig,
+  type PlatformConfigInput,
   type StrategyCapabilities,
   type StrategySpec,
 } from '@tdx-shbuf/core';
+import { parseQuote } from '@tdx-shbuf/tdx-formats';
+import { ConfigValidationError, parseConfig } from '../config/schema.js';
+import { APP_DIR, bootTd, type Td } from '../td.js';
 import type { Experiment } from './schema.js';
 
 /** One (strategy, size, seed) run. */
@@ -75,7 +77,6 @@ export interface RunOptions {
   trace?: boolean;
 }
 
-const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** A compact label: `name` or `name {key: value, …}`. */
 export function strategyLabel(spec: StrategySpec): string {
@@ -115,9 +116,130 @@ export async function runExperiment(exp: Experiment, opts: RunOptions): Promise<
   return results;
 }
 
+/** What a run needs from its workload: a booted model, one request, and the way to stop. */
+interface Session {
+  m: Machine;
+  meta: { name: string; version: string };
+  options: unknown;
+  capabilities: StrategyCapabilities;
+  /** Counters right before the strategy's init (boot excluded). */
+  before: Counters;
+  /** Host service time per request, ns (for the overhead column). */
+  serviceNs: number;
+  /** One request of client `c`; returns the errno names of what went wrong (empty: fine). */
+  request(c: number, i: number): Promise<string[]>;
+  close(): Promise<string[]>;
+}
+
+/** A ConfigError that only says the strategy cannot serve this workload: the run is n/a, not an error. */
+const notApplicable = (e: unknown) => e instanceof ConfigError && /cannot serve|needs a DMA device/.test(e.message);
+
+/** buffer-cycle: alloc → guest writes → host reads and answers after the service time → guest reads → free. */
+async function openBufferCycle(exp: Experiment, spec: StrategySpec, bytes: number, seed: number, platform: PlatformConfigInput, opts: RunOptions): Promise<Session | string> {
+  const w = exp.workload;
+  let loaded;
+  try {
+    loaded = await loadStrategy(spec, {
+      fromDir: opts.fromDir,
+      fallbackDirs: [APP_DIR],
+      ...(opts.conditions ? { conditions: opts.conditions } : {}),
+      requirements: { concurrent: w.clients > 1, bytes, deviceAvailable: true },
+    });
+  } catch (e) {
+    if (notApplicable(e)) return (e as Error).message;
+    throw e;
+  }
+  const def = loaded.definition;
+  const m = new Machine(platform);
+  const before = { ...m.counters };
+  const allocator = def.create(kernelFor(m), loaded.options);
+  const init = await allocator.init();
+  if (!init.ok) throw new InitError(init.error.message);
+  const serviceNs = w.hostServiceNs ?? m.cost.quoteGenerationNs;
+  return {
+    m,
+    meta: { name: def.meta.name, version: def.meta.version },
+    options: loaded.options,
+    capabilities: loaded.capabilities,
+    before,
+    serviceNs,
+    async request(c, i) {
+      const errs: string[] = [];
+      const got = await allocator.alloc(bytes);
+      if (!got.ok) return [got.error.code];
+      const b = got.value;
+      const request = pattern(seed, c, i, bytes);
+      const answer = pattern(seed + 1, c, i, bytes);
+      if (!b.write(0, request).ok || !b.syncForDevice(0, bytes).ok) errs.push('EFAULT');
+      await m.sched.sleep(serviceNs);
+      // The host reads the request and writes its answer through the shared GPAs.
+      let off = 0;
+      for (const g of b.sharedGpas) {
+        const n = Math.min(g.bytes, bytes - off);
+        if (n <= 0) break;
+        const seen = m.vmm.readShared(g.gpa, n);
+        if (!seen || !equal(seen, request.subarray(off, off + n))) errs.push('EDATA');
+        m.vmm.writeShared(g.gpa, answer.subarray(off, off + n));
+        off += n;
+      }
+      const back = b.syncForCpu(0, bytes).ok ? b.read(0, bytes) : undefined;
+      if (!back?.ok || !equal(back.value, answer)) errs.push('EDATA');
+      const freed = await allocator.free(b);
+      if (!freed.ok) errs.push(freed.error.code);
+      return errs;
+    },
+    async close() {
+      const r = await allocator.shutdown();
+      return r.ok ? [] : [r.error.code];
+    },
+  };
+}
+
+/** quote: the tdx-guest driver's GetQuote flow on the model, one quote per request, checked to carry its REPORTDATA. */
+async function openQuote(exp: Experiment, spec: StrategySpec, bytes: number, seed: number, platform: PlatformConfigInput, opts: RunOptions): Promise<Session | string> {
+  const w = exp.workload;
+  let td: Td;
+  try {
+    const config = parseConfig({ strategy: spec, platform, driver: { ...w.driver, bufferBytes: bytes } });
+    td = await bootTd(config, { configDir: opts.fromDir, ...(opts.conditions ? { conditions: opts.conditions } : {}) });
+  } catch (e) {
+    if (e instanceof ConfigError && notApplicable((e as { cause?: unknown }).cause)) return ((e as { cause: Error }).cause).message;
+    if (e instanceof ConfigValidationError) return e.message;
+    if (e instanceof Error && /^tdx_guest_init failed/.test(e.message)) throw new InitError(e.message);
+    throw e;
+  }
+  const m = td.machine;
+  const def = td.strategy.definition;
+  return {
+    m,
+    meta: { name: def.meta.name, version: def.meta.version },
+    options: td.strategy.options,
+    capabilities: td.strategy.capabilities,
+    before: td.bootCounters,
+    serviceNs: m.cost.quoteGenerationNs + m.config.faults.quoteService.extraLatencyNs,
+    async request(c, i) {
+      const reportData = pattern(seed * 7919, c, i, 64);
+      const r = await td.driver.getQuote(reportData);
+      if (!r.ok) return [r.error.code];
+      try {
+        const q = parseQuote(r.value);
+        return equal(q.body.reportData, reportData) ? [] : ['EDATA'];
+      } catch {
+        return ['EDATA'];
+      }
+    },
+    async close() {
+      const r = await td.driver.shutdown();
+      return r.ok ? [] : [r.error.code];
+    },
+  };
+}
+
+class InitError extends Error {}
+
 async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: number, opts: RunOptions, results: ExperimentResults): Promise<RunRow> {
   const wall0 = performance.now();
-  const { cost, ...platform } = exp.platform;
+  const { cost, ...platformRest } = exp.platform;
   const w = exp.workload;
   const row: RunRow = {
     label: strategyLabel(spec),
@@ -132,78 +254,47 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
     modeledNs: 0,
     violations: {},
     wallMs: 0,
-    platform,
+    platform: platformRest,
     cost,
   };
-  let loaded;
-  try {
-    loaded = await loadStrategy(spec, {
-      fromDir: opts.fromDir,
-      fallbackDirs: [APP_DIR],
-      ...(opts.conditions ? { conditions: opts.conditions } : {}),
-      requirements: { concurrent: w.clients > 1, bytes, deviceAvailable: true },
-    });
-  } catch (e) {
-    if (!(e instanceof ConfigError) || !/cannot serve|needs a DMA device/.test(e.message)) throw e;
-    return { ...row, status: 'n/a', reason: e.message, wallMs: performance.now() - wall0 };
-  }
-  const def = loaded.definition;
-  row.meta = { name: def.meta.name, version: def.meta.version };
-  row.options = loaded.options;
-  row.capabilities = loaded.capabilities;
-
   // Each run's fault stream is seeded by (faults.seed, run seed): seeds give independent, reproducible runs.
   const faults = { ...exp.platform.faults, seed: (Math.imul(exp.platform.faults.seed, 1_000_003) + seed) >>> 0 };
-  const m = new Machine({ ...exp.platform, faults, ...(opts.trace ? { trace: true } : {}) });
-  const kernel = kernelFor(m);
-  const before = { ...m.counters };
-  const t0 = m.sched.now();
-  const allocator = def.create(kernel, loaded.options);
-  const init = await allocator.init();
-  if (!init.ok) return { ...row, status: 'error', reason: init.error.message, wallMs: performance.now() - wall0 };
+  const platform: PlatformConfigInput = { ...exp.platform, faults, ...(opts.trace ? { trace: true } : {}) };
+  let session: Session | string;
+  try {
+    session = w.kind === 'quote' ? await openQuote(exp, spec, bytes, seed, platform, opts) : await openBufferCycle(exp, spec, bytes, seed, platform, opts);
+  } catch (e) {
+    if (e instanceof InitError) return { ...row, status: 'error', reason: e.message, wallMs: performance.now() - wall0 };
+    throw e;
+  }
+  if (typeof session === 'string') return { ...row, status: 'n/a', reason: session, wallMs: performance.now() - wall0 };
+  const s = session;
+  const m = s.m;
+  row.meta = s.meta;
+  row.options = s.options;
+  row.capabilities = s.capabilities;
 
-  const serviceNs = w.hostServiceNs ?? m.cost.quoteGenerationNs;
+  const t0 = m.sched.now();
   const latencies: number[] = [];
-  const fail = (code: string) => void (row.errors[code] = (row.errors[code] ?? 0) + 1);
+  const fail = (codes: string[]) => codes.forEach((code) => void (row.errors[code] = (row.errors[code] ?? 0) + 1));
   const client = (c: number) => async () => {
     for (let i = 0; i < w.requests; i++) {
       const start = m.sched.now();
-      const got = await allocator.alloc(bytes);
-      if (!got.ok) {
-        fail(got.error.code);
-        continue;
+      const errs = await s.request(c, i);
+      fail(errs);
+      if (errs.length === 0 || errs.every((e) => e === 'EDATA')) {
+        latencies.push(m.sched.now() - start);
+        row.completed++;
       }
-      const b = got.value;
-      const request = pattern(seed, c, i, bytes);
-      const answer = pattern(seed + 1, c, i, bytes);
-      if (!b.write(0, request).ok || !b.syncForDevice(0, bytes).ok) fail('EFAULT');
-      await m.sched.sleep(serviceNs);
-      // The host reads the request and writes its answer through the shared GPAs.
-      let off = 0;
-      for (const g of b.sharedGpas) {
-        const n = Math.min(g.bytes, bytes - off);
-        if (n <= 0) break;
-        const seen = m.vmm.readShared(g.gpa, n);
-        if (!seen || !equal(seen, request.subarray(off, off + n))) fail('EDATA');
-        m.vmm.writeShared(g.gpa, answer.subarray(off, off + n));
-        off += n;
-      }
-      const back = b.syncForCpu(0, bytes).ok ? b.read(0, bytes) : undefined;
-      if (!back?.ok || !equal(back.value, answer)) fail('EDATA');
-      const freed = await allocator.free(b);
-      if (!freed.ok) fail(freed.error.code);
-      latencies.push(m.sched.now() - start);
-      row.completed++;
     }
   };
   await m.sched.join(Array.from({ length: w.clients }, (_, c) => m.sched.spawn(`client${c}`, 'vcpu', c % m.config.vcpus, client(c), t0)));
-  const shut = await allocator.shutdown();
-  if (!shut.ok) fail(shut.error.code);
+  const endNs = m.sched.now();
+  fail(await m.sched.join([m.sched.spawn('shutdown', 'vcpu', 0, () => s.close(), endNs)]).then(([r]) => r!));
 
-  const end = Math.max(m.sched.now(), t0);
   const counters = { ...m.counters };
   for (const k of Object.keys(counters) as (keyof Counters)[]) {
-    if (k !== 'sharedPages' && k !== 'sharedPagesPeak' && k !== 'privateAliasedSharedPages') counters[k] -= before[k];
+    if (k !== 'sharedPages' && k !== 'sharedPagesPeak' && k !== 'privateAliasedSharedPages') counters[k] -= s.before[k];
   }
   latencies.sort((a, b) => a - b);
   if (latencies.length) {
@@ -215,9 +306,9 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
       mean: latencies.reduce((a, b) => a + b, 0) / latencies.length,
     };
   }
-  row.serviceNs = serviceNs;
-  if (row.latencyNs) row.overheadP50Ns = row.latencyNs.p50 - serviceNs;
-  row.modeledNs = end - t0;
+  row.serviceNs = s.serviceNs;
+  if (row.latencyNs) row.overheadP50Ns = row.latencyNs.p50 - s.serviceNs;
+  row.modeledNs = endNs - t0;
   row.throughputPerSec = row.modeledNs > 0 ? row.completed / (row.modeledNs / 1e9) : 0;
   row.counters = counters;
   row.directMap = m.directMap.meminfo();

@@ -1,11 +1,7 @@
 import { z } from 'zod';
 import { platformSchema } from '@tdx-shbuf/core';
 import { sizeSchema } from './size.js';
-
-/** A strategy as configuration names it: "name" or ["name", { options }]. */
-export const strategySpecSchema = z
-  .union([z.string().min(1), z.tuple([z.string().min(1), z.record(z.string(), z.unknown())])])
-  .describe('Strategy: a short name (direct-map, vmap-noalias, open-coded, dma-swiotlb), a package name, a path, or [name, { options }].');
+import { driverSchema, strategySpecSchema } from '../config/schema.js';
 
 /** The platform as an experiment file writes it: core's schema, with sizes accepted as "16GiB". */
 const platformInput = z
@@ -27,13 +23,16 @@ export const experimentSchema = z
     workload: z
       .object({
         kind: z
-          .literal('buffer-cycle')
+          .enum(['buffer-cycle', 'quote'])
           .default('buffer-cycle')
-          .describe('buffer-cycle: per request alloc → guest writes the request → host reads it and writes the answer after the service time → guest reads → free.'),
-        clients: z.number().int().min(1).max(1024).default(1).describe('Closed-loop clients, each on its own vCPU (more than one needs a concurrent strategy).'),
+          .describe(
+            'buffer-cycle: per request alloc → guest writes the request → host reads it and writes the answer after the service time → guest reads → free (any size, e.g. GHCI service buffers). quote: the real tdx-guest GetQuote flow through the driver, one quote per request; `bytes` is the driver bufferBytes (QEMU takes at most 128 KiB).',
+          ),
+        clients: z.number().int().min(1).max(1024).default(1).describe('Closed-loop clients, each on its own vCPU (buffer-cycle: more than one needs a concurrent strategy; quote: the driver policy decides).'),
         requests: z.number().int().min(1).max(1_000_000).default(50).describe('Requests per client.'),
-        bytes: z.union([sizeSchema, z.array(sizeSchema).min(1)]).default(8192).describe('Buffer size per request, or a list to sweep (GHCI service buffers may exceed 256 KiB).'),
-        hostServiceNs: z.number().nonnegative().optional().describe('Host time per request; default: the cost model quoteGenerationNs.'),
+        bytes: z.union([sizeSchema, z.array(sizeSchema).min(1)]).default(8192).describe('Buffer size per request, or a list to sweep.'),
+        hostServiceNs: z.number().nonnegative().optional().describe('buffer-cycle: host time per request; default: the cost model quoteGenerationNs.'),
+        driver: driverSchema.omit({ bufferBytes: true }).prefault({}).describe('quote: the driver policy (completion, polling, timeout, serialized/parallel requests, v6.7/v7.0 checks); bufferBytes comes from `bytes`.'),
       })
       .strict()
       .prefault({})

@@ -19,3 +19,12 @@ export function formatSize(bytes: number): string {
   for (const u of ['TiB', 'GiB', 'MiB', 'KiB'] as const) if (bytes >= UNITS[u]! && bytes % UNITS[u]! === 0) return `${bytes / UNITS[u]!} ${u}`;
   return `${bytes} B`;
 }
+
+/** Human form rounded for tables: 137.8 KiB, 1.9 MiB, 512 B. */
+export function formatSizeApprox(bytes: number): string {
+  for (const u of ['TiB', 'GiB', 'MiB', 'KiB'] as const) {
+    const v = bytes / UNITS[u]!;
+    if (v >= 1) return `${Number.isInteger(v) ? v : v.toFixed(1)} ${u}`;
+  }
+  return `${bytes} B`;
+}
