@@ -6,9 +6,10 @@
  *       accept, invariant checks;
  *   (b) heap of a freshly booted 4 TiB guest, and after 100,000 scattered
  *       conversions left shared.
- * Run: pnpm --filter @tdx-shbuf/core bench   (node --expose-gc)
+ * Run: pnpm --filter @tdx-shbuf/core bench   (builds dist, then node --expose-gc on the compiled model:
+ * tsx's keepNames wrappers would otherwise be measured too)
  */
-import { Machine, kernelFor, GiB, TiB, PAGE_SIZE, Owner } from '../src/index.js';
+import { Machine, kernelFor, GiB, TiB, PAGE_SIZE, Owner } from '../dist/index.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
