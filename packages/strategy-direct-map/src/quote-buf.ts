@@ -20,17 +20,11 @@ export function allocDecrypted(kernel: Kernel, bytes: number, failCode: 'ENOMEM'
   if (!p.ok) return p;
   const kva = kernel.pageAddress(p.value);
   const r = kernel.setMemoryDecrypted(kva, count);
-  if (!r.ok && r.error.code === 'ENOMEM') {
-    // split_large_page() found no page-table page: no PTE of the range changed and
-    // enc_status_change_finish() never asked the host, so the pages are still private.
-    // Upstream leaks here too (it cannot tell); the model can, and an ENOMEM loses nothing.
-    kernel.freePagesExact(p.value, len);
-    return fail('ENOMEM', `alloc_quote_buf: set_memory_decrypted could not split the direct map`, r.error);
-  }
   if (!r.ok) {
-    // 27834971f616 "virt: tdx-guest: Just leak decrypted memory on unrecoverable errors"
+    // 27834971f616 "virt: tdx-guest: Just leak decrypted memory on unrecoverable errors":
+    // whatever failed (even an ENOMEM from split_large_page) the pages are leaked, not freed.
     kernel.leakPages(p.value, count, 'set_memory_decrypted failed in alloc_quote_buf');
-    return fail(failCode, `alloc_quote_buf: set_memory_decrypted of ${count} pages failed; pages leaked`, r.error);
+    return fail(r.error.code === 'ENOMEM' ? 'ENOMEM' : failCode, `alloc_quote_buf: set_memory_decrypted of ${count} pages failed (${r.error.code}); pages leaked`, r.error);
   }
   return ok({ pfn: p.value, kva, bytes: len });
 }

@@ -131,17 +131,12 @@ export class DmaDirect {
     if (pfn === undefined) return fail('ENOMEM', `dma_alloc_coherent: no order-${order} block`);
     const kva = m.pageAddress(pfn);
     const r = setMemoryEnc(m, kva, pfnUp(size), false, true);
-    if (!r.ok && r.error.code === 'ENOMEM') {
-      // split_large_page found no page-table page: __change_page_attr_set_clr changed no PTE of
-      // this range and enc_status_change_finish never asked the host, so the pages are still
-      // private and mapped private. Upstream leaks even then (out_leak_pages cannot tell the
-      // cases apart); the model frees them, so an ENOMEM loses nothing.
-      m.pages.freePages(pfn, order);
-      return fail('ENOMEM', `dma_alloc_coherent: set_memory_decrypted could not split the direct map`, r.error);
-    }
     if (!r.ok) {
-      m.pages.leak(pfn, 2 ** order); // out_leak_pages
-      return fail('EIO', `dma_alloc_coherent: set_memory_decrypted failed, ${2 ** order} pages leaked`, r.error);
+      // out_leak_pages: dma_direct_alloc cannot tell how far the conversion got, so any
+      // failure of dma_set_decrypted() leaks the pages (counted, never reused) — even an
+      // ENOMEM from split_large_page, where the PTEs of earlier large pages may have changed.
+      m.pages.leak(pfn, 2 ** order);
+      return fail(r.error.code === 'ENOMEM' ? 'ENOMEM' : 'EIO', `dma_alloc_coherent: set_memory_decrypted failed (${r.error.code}), ${2 ** order} pages leaked`, r.error);
     }
     this.coherent.set(pfn, { pfn, order });
     const z = guestZero(m, kva, size);
