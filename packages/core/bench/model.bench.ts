@@ -9,7 +9,7 @@
  * Run: pnpm --filter @tdx-shbuf/core bench   (builds dist, then node --expose-gc on the compiled model:
  * tsx's keepNames wrappers would otherwise be measured too)
  */
-import { Machine, kernelFor, GiB, TiB, PAGE_SIZE, Owner } from '../dist/index.js';
+import { Machine, kernelFor, GiB, TiB, PAGE_SIZE, Owner } from '@tdx-shbuf/core';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
