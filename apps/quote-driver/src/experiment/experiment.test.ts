@@ -64,6 +64,13 @@ describe('runExperiment', () => {
     const s = row('dma-swiotlb {mode: "streaming"}', 8192).counters!;
     expect(s.bytesBounced).toBe(4 * 3 * 8192);
     expect(s.pagesConvertedToShared).toBe(0);
+    // shared memory beyond the boot pools: one 8 KiB buffer at a time for direct-map (converted at init)
+    const dm = row('direct-map', 8192);
+    expect(dm.sharedBytes!.peak).toBe(8192);
+    expect(dm.sharedBytes!.mean).toBeGreaterThan(0);
+    expect(dm.sharedBytes!.mean).toBeLessThanOrEqual(8192);
+    // streaming never shares anything beyond the SWIOTLB pool decrypted at boot
+    expect(row('dma-swiotlb {mode: "streaming"}', 8192).sharedBytes).toEqual({ peak: 0, mean: 0 });
     // vmap-noalias converts per request and never splits the direct map
     const v = row('vmap-noalias {guardPage: true}', 512 * 1024).counters!;
     expect(v.pagesConvertedToShared).toBe(3 * 128);

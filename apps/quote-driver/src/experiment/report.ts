@@ -24,6 +24,7 @@ const COLUMNS: readonly [string, (r: RunRow) => string][] = [
   ['full TLB', (r) => n(r.counters?.tlbFlushFull)],
   ['IPIs', (r) => n(r.counters?.ipis)],
   ['bounced', (r) => (r.counters ? formatSizeApprox(r.counters.bytesBounced) : '—')],
+  ['shared peak', (r) => (r.sharedBytes ? formatSizeApprox(r.sharedBytes.peak) : '—')],
   ['zeropad', (r) => n(r.counters?.hazardUnalignedZeropad)],
   ['leaked', (r) => n(r.counters?.leakedPages)],
   ['errors', (r) => (r.status === 'ok' ? String(sumErr(r)) : r.status)],
@@ -45,13 +46,13 @@ export function renderTable(res: ExperimentResults): string {
 /** results.csv: one line per run, counters flattened. */
 export function toCsv(res: ExperimentResults): string {
   const counterKeys = Object.keys(res.rows.find((r) => r.counters)?.counters ?? {});
-  const head = ['strategy', 'package', 'version', 'bytes', 'clients', 'seed', 'status', 'completed', 'errors', 'overhead_p50_ns', 'p50_ns', 'p95_ns', 'p99_ns', 'max_ns', 'throughput_per_s', 'modeled_ns', 'wall_ms', 'violations', 'DirectMap4k_kB', 'DirectMap2M_kB', 'DirectMap1G_kB', ...counterKeys];
+  const head = ['strategy', 'package', 'version', 'bytes', 'clients', 'seed', 'status', 'completed', 'errors', 'overhead_p50_ns', 'p50_ns', 'p95_ns', 'p99_ns', 'max_ns', 'throughput_per_s', 'modeled_ns', 'wall_ms', 'violations', 'DirectMap4k_kB', 'DirectMap2M_kB', 'DirectMap1G_kB', 'shared_peak_bytes', 'shared_mean_bytes', ...counterKeys];
   const esc = (v: unknown) => {
     const s = v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = res.rows.map((r) =>
-    [r.label, r.meta?.name, r.meta?.version, r.bytes, r.clients, r.seed, r.status, r.completed, JSON.stringify(r.errors), r.overheadP50Ns, r.latencyNs?.p50, r.latencyNs?.p95, r.latencyNs?.p99, r.latencyNs?.max, r.throughputPerSec?.toFixed(3), r.modeledNs, r.wallMs.toFixed(1), sumViol(r), r.directMap?.DirectMap4k, r.directMap?.DirectMap2M, r.directMap?.DirectMap1G, ...counterKeys.map((k) => r.counters?.[k as keyof typeof r.counters])]
+    [r.label, r.meta?.name, r.meta?.version, r.bytes, r.clients, r.seed, r.status, r.completed, JSON.stringify(r.errors), r.overheadP50Ns, r.latencyNs?.p50, r.latencyNs?.p95, r.latencyNs?.p99, r.latencyNs?.max, r.throughputPerSec?.toFixed(3), r.modeledNs, r.wallMs.toFixed(1), sumViol(r), r.directMap?.DirectMap4k, r.directMap?.DirectMap2M, r.directMap?.DirectMap1G, r.sharedBytes?.peak, r.sharedBytes?.mean.toFixed(0), ...counterKeys.map((k) => r.counters?.[k as keyof typeof r.counters])]
       .map(esc)
       .join(','),
   );

@@ -47,6 +47,8 @@ export interface RunRow {
   /** Counters from right before init to after shutdown (boot excluded; gauges as at the end). */
   counters?: Counters;
   directMap?: { DirectMap4k: number; DirectMap2M: number; DirectMap1G: number };
+  /** Shared memory beyond the boot-time pools (SWIOTLB, atomic pools): peak over the run, time-weighted mean while requests ran. */
+  sharedBytes?: { peak: number; mean: number };
   /** Violations by invariant number. */
   violations: Record<string, number>;
   /** Wall time of the simulation itself, ms. */
@@ -275,6 +277,7 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   row.capabilities = s.capabilities;
 
   const t0 = m.sched.now();
+  const i0 = m.mem.sharedPageNs(t0);
   const latencies: number[] = [];
   const fail = (codes: string[]) => codes.forEach((code) => void (row.errors[code] = (row.errors[code] ?? 0) + 1));
   const client = (c: number) => async () => {
@@ -290,6 +293,8 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   };
   await m.sched.join(Array.from({ length: w.clients }, (_, c) => m.sched.spawn(`client${c}`, 'vcpu', c % m.config.vcpus, client(c), t0)));
   const endNs = m.sched.now();
+  const bootShared = m.bootCounters.sharedPages;
+  const meanPages = endNs > t0 ? (m.mem.sharedPageNs(endNs) - i0) / (endNs - t0) - bootShared : 0;
   fail(await m.sched.join([m.sched.spawn('shutdown', 'vcpu', 0, () => s.close(), endNs)]).then(([r]) => r!));
 
   const counters = { ...m.counters };
@@ -312,6 +317,7 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   row.throughputPerSec = row.modeledNs > 0 ? row.completed / (row.modeledNs / 1e9) : 0;
   row.counters = counters;
   row.directMap = m.directMap.meminfo();
+  row.sharedBytes = { peak: (m.counters.sharedPagesPeak - bootShared) * 4096, mean: Math.max(0, meanPages) * 4096 };
   for (const v of m.inv.violations) row.violations[v.invariant] = (row.violations[v.invariant] ?? 0) + 1;
   if (m.trace) {
     const pid = results.rows.length + 1;

@@ -89,3 +89,24 @@ describe('quote-service faults from configuration', () => {
     expect(new Machine({ memoryBytes: 4 * GiB }).quoteHost.faults.neverAnswers).toBe(false);
   });
 });
+
+describe('shared memory over time', () => {
+  it('integrates shared pages over virtual time (for the mean shared bytes of a run)', async () => {
+    const m = new Machine({ memoryBytes: 4 * GiB });
+    const k = kernelFor(m);
+    const base = m.counters.sharedPages;
+    const t0 = m.sched.now();
+    const i0 = m.mem.sharedPageNs(t0);
+    const p = m.pages.allocPages(2)!; // 4 pages
+    expect(k.setMemoryDecrypted(m.pageAddress(p), 4).ok).toBe(true);
+    const t1 = m.sched.now();
+    await m.sched.sleep(1_000_000);
+    expect(k.setMemoryEncrypted(m.pageAddress(p), 4).ok).toBe(true);
+    const t2 = m.sched.now();
+    const extra = m.mem.sharedPageNs(t2) - i0 - base * (t2 - t0);
+    // 4 extra pages from (about) t1 to (about) t2
+    expect(extra).toBeGreaterThanOrEqual(4 * 1_000_000);
+    expect(extra).toBeLessThanOrEqual(4 * (t2 - t0));
+    void t1;
+  });
+});

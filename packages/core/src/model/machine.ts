@@ -63,7 +63,7 @@ export class Machine {
     this.sharedBit = 2 ** (this.config.gpaw - 1);
     this.ram = q35Layout(this.config.memoryBytes);
     const maxPfn = this.ram[this.ram.length - 1]!.endPfn;
-    this.mem = new GuestMemory(maxPfn, this.ram, this.counters);
+    this.mem = new GuestMemory(maxPfn, this.ram, this.counters, () => this.sched.now());
     this.pages = new PageAllocator(
       [
         { name: 'DMA', startPfn: 0, endPfn: (16 * MiB) / PAGE_SIZE },

@@ -54,10 +54,16 @@ export class GuestMemory {
   readonly pagesByOwner = [0, 0, 0, 0, 0, 0];
   readonly totalRamPages: number;
 
+  /** ∫ sharedPages dt up to `sharedSince` (page·ns), for the time-weighted mean of shared memory. */
+  private sharedIntegral = 0;
+  private sharedSince = 0;
+
   constructor(
     readonly maxPfn: number,
     readonly ram: readonly RamRange[],
     private readonly counters: Counters,
+    /** Virtual time of the running task (for the shared-memory integral). */
+    private readonly now: () => number = () => 0,
   ) {
     this.map = new RangeMap(maxPfn, pack(PageState.PrivateAccepted, Owner.Hole, 0));
     let total = 0;
@@ -120,8 +126,18 @@ export class GuestMemory {
     });
     this.map.update(pfn, pfn + n, (v) => pack(state, ownerOf(v), allocOf(v)));
     const c = this.counters;
+    if (sharedDelta !== 0) {
+      const t = Math.max(this.sharedSince, this.now());
+      this.sharedIntegral += c.sharedPages * (t - this.sharedSince);
+      this.sharedSince = t;
+    }
     c.sharedPages += sharedDelta;
     if (c.sharedPages > c.sharedPagesPeak) c.sharedPagesPeak = c.sharedPages;
+  }
+
+  /** ∫ shared pages dt (page·ns) from time 0 to `t`: the mean over [a, b] is (I(b) − I(a)) / (b − a). */
+  sharedPageNs(t: number): number {
+    return this.sharedIntegral + this.counters.sharedPages * Math.max(0, t - this.sharedSince);
   }
 
   /** Drop contents of [pfn, pfn+n) in one backing (conversion destroys them). */
