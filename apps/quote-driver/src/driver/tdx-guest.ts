@@ -89,7 +89,9 @@ export class TdxGuestDriver {
     if (serialized) await this.lock.lock(); // mutex_lock_interruptible(&quote_lock)
     try {
       const waits = { n: 0 };
+      const traceStart = this.m.trace?.begin() ?? 0;
       const r = await this.reportNew(inblob, waits);
+      this.m.trace?.end(traceStart, 'tdx_report_new', 'driver', { ok: r.ok, ...(r.ok ? { quoteBytes: r.value.length } : { errno: r.error.code }), waits: waits.n });
       this.last = { latencyNs: this.m.sched.now() - t0, waits: waits.n };
       return r;
     } finally {

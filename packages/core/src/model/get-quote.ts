@@ -179,6 +179,7 @@ export class GetQuoteHost {
   private async generateQuote(t: QuoteTask): Promise<void> {
     const m = this.m;
     const f = this.faults;
+    const traceStart = m.trace?.begin() ?? 0;
     const payloadLen = t.bufLen - QUOTE_BUF_HEADER_SIZE;
     let status: bigint = QUOTE_BUF_STATUS.ERROR;
     let quote: Uint8Array | undefined;
@@ -209,6 +210,7 @@ export class GetQuoteHost {
     this.stats.completed++;
     if (quote) this.writeShared(t.bufGpa + QUOTE_BUF_HEADER_SIZE, quote);
     this.writeHeader(t.bufGpa, t.hdr, f.lieStatus ?? status, f.lieOutLen ?? quote?.length);
+    m.trace?.end(traceStart, 'QEMU GetQuote → QGS → completion', 'host', { request: t.id, status: `0x${(f.lieStatus ?? status).toString(16)}`, quoteBytes: quote?.length ?? 0 }, true);
     // tdx_inject_interrupt(): only with a vector in 32..255 registered.
     if (this.notifyVector !== undefined) {
       this.stats.notifies++;
