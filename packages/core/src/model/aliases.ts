@@ -14,6 +14,7 @@ import { Owner, PageState } from './memory.js';
 const NONE: [number, number][] = [];
 
 function exposedRuns(m: Machine, pfn: number, n: number): [number, number][] {
+  if (m.directMap.noneEncrypted(pfn, pfn + n)) return NONE;
   let out = NONE;
   // private direct-map runs first: usually there are none (the alias was converted too)
   m.directMap.forEachRun(pfn, pfn + n, (s, e, enc) => {

@@ -77,6 +77,11 @@ export class DirectMap {
     return v === UNMAPPED ? undefined : (v & 1) === 1;
   }
 
+  /** Whether no page of [from, to) is mapped private. */
+  noneEncrypted(from: number, to: number): boolean {
+    return this.map.every(from, to, (v) => v === UNMAPPED || (v & 1) === 0);
+  }
+
   /** Runs over [from, to) as (start, end, encrypted); unmapped runs are skipped. */
   forEachRun(from: number, to: number, fn: (s: number, e: number, encrypted: boolean) => void): void {
     this.map.forEachRun(from, to, (s, e, v) => {

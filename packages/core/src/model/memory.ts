@@ -90,6 +90,11 @@ export class GuestMemory {
     return allocOf(this.map.get(pfn));
   }
 
+  /** End (exclusive) of the run of equal state, owner and allocation that contains `pfn`. */
+  runEnd(pfn: number): number {
+    return this.map.runEnd(pfn);
+  }
+
   /** Iterate runs over [pfn, pfn+n) as (start, end, state, owner, allocId). */
   forEach(pfn: number, n: number, fn: (s: number, e: number, state: PageState, owner: Owner, alloc: number) => boolean | void): void {
     this.map.forEachRun(pfn, pfn + n, (s, e, v) => fn(s, e, stateOf(v), ownerOf(v), allocOf(v)));
@@ -119,12 +124,21 @@ export class GuestMemory {
   /** Set the TDX state of [pfn, pfn+n), keeping owners; maintains the shared-page gauge. */
   setState(pfn: number, n: number, state: PageState): void {
     let sharedDelta = 0;
-    this.map.forEachRun(pfn, pfn + n, (s, e, v) => {
-      const was = stateOf(v);
-      if (was === PageState.Shared && state !== PageState.Shared) sharedDelta -= e - s;
-      if (was !== PageState.Shared && state === PageState.Shared) sharedDelta += e - s;
-    });
-    this.map.update(pfn, pfn + n, (v) => pack(state, ownerOf(v), allocOf(v)));
+    const v0 = this.map.get(pfn);
+    if (this.map.runEnd(pfn) >= pfn + n) {
+      // one run (the common case): one lookup, one set
+      const was = stateOf(v0);
+      if (was === PageState.Shared && state !== PageState.Shared) sharedDelta = -n;
+      if (was !== PageState.Shared && state === PageState.Shared) sharedDelta = n;
+      this.map.set(pfn, pfn + n, pack(state, ownerOf(v0), allocOf(v0)));
+    } else {
+      this.map.forEachRun(pfn, pfn + n, (s, e, v) => {
+        const was = stateOf(v);
+        if (was === PageState.Shared && state !== PageState.Shared) sharedDelta -= e - s;
+        if (was !== PageState.Shared && state === PageState.Shared) sharedDelta += e - s;
+      });
+      this.map.update(pfn, pfn + n, (v) => pack(state, ownerOf(v), allocOf(v)));
+    }
     const c = this.counters;
     if (sharedDelta !== 0) {
       const t = Math.max(this.sharedSince, this.now());

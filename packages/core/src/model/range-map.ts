@@ -79,6 +79,7 @@ export class RangeMap {
 
   /** Whether every key in [from, to) satisfies `pred`. */
   every(from: number, to: number, pred: (value: number) => boolean): boolean {
+    if (to <= this.runEnd(from)) return pred(this.get(from)); // one run: no iteration
     let all = true;
     this.forEachRun(from, to, (_s, _e, v) => {
       if (!pred(v)) all = false;

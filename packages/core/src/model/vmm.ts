@@ -132,10 +132,16 @@ export class Vmm {
     const c = m.counters;
     let removed = 0;
     let converted = 0;
-    m.mem.forEach(pfn, n, (s, e, state) => {
-      if (state === PageState.PrivateAccepted) removed += e - s;
-      if (state !== PageState.Shared) converted += e - s;
-    });
+    if (m.mem.runEnd(pfn) >= pfn + n) {
+      const state = m.mem.state(pfn);
+      removed = state === PageState.PrivateAccepted ? n : 0;
+      converted = state !== PageState.Shared ? n : 0;
+    } else {
+      m.mem.forEach(pfn, n, (s, e, state) => {
+        if (state === PageState.PrivateAccepted) removed += e - s;
+        if (state !== PageState.Shared) converted += e - s;
+      });
+    }
     // Per private page: TDH.MEM.RANGE.BLOCK, TDH.MEM.TRACK + kick every vCPU, TDH.MEM.PAGE.REMOVE, WBINVD, zero.
     c.septBlocks += removed;
     c.septTracks += removed;
