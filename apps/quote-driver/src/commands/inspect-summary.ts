@@ -8,13 +8,17 @@ import {
   toHex,
   verifyParsedQuote,
   verifyTdReport,
+  type QuoteVerification,
   type VerifyQuoteOptions,
 } from '@tdx-shbuf/tdx-formats';
 
-/** Summary of a quote (`kind: 'quote'`). */
-export interface QuoteSummary {
+/** Summary of a quote (`kind: 'quote'`): its fields and each verification check. */
+export interface QuoteSummary
+  extends Pick<
+    QuoteVerification,
+    'valid' | 'quoteSignatureValid' | 'qeReportSignatureValid' | 'qeReportDataBindingValid' | 'chainValid' | 'chainLength' | 'rootSubject' | 'rootSha256' | 'rootTrusted' | 'failures'
+  > {
   kind: 'quote';
-  valid: boolean;
   version: number;
   teeType: number;
   attKeyType: number;
@@ -29,15 +33,6 @@ export interface QuoteSummary {
   reportData: string;
   sigDataLen: number;
   trailingBytes: number;
-  quoteSignatureValid: boolean;
-  qeReportSignatureValid: boolean;
-  qeReportDataBindingValid: boolean;
-  chainValid: boolean;
-  chainLength: number;
-  rootSubject: string;
-  rootSha256: string;
-  rootTrusted: boolean;
-  failures: string[];
 }
 
 /** Summary of a TDREPORT_STRUCT (`kind: 'tdreport'`). */
