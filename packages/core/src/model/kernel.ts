@@ -1,6 +1,6 @@
 import type { Machine } from './machine.js';
 import { fail, ok, type Result } from '../contract/errors.js';
-import { setMemoryEnc } from './set-memory.js';
+import { setMemoryEnc, vunmap } from './set-memory.js';
 import { clflushCacheRange, flushTlbKernelPages } from './flush.js';
 import { tdxAcceptMemory, tdxMapGpa } from './tdx-guest.js';
 import { guestRead, guestWrite, guestZero } from './access.js';
@@ -155,7 +155,7 @@ export function kernelFor(m: Machine): Kernel {
       const a = m.vmap.map(pfns, prot === 'encrypted');
       return a ? ok(a.kva) : fail('ENOMEM', 'vmap: vmalloc space exhausted');
     },
-    vunmap: (kva) => void m.vmap.unmap(kva),
+    vunmap: (kva) => vunmap(m, kva),
     setMemoryDecrypted: (kva, n) => setMemoryEnc(m, kva, n, false, true),
     setMemoryEncrypted: (kva, n) => setMemoryEnc(m, kva, n, true, true),
     setMemoryDecryptedNoalias: (kva, n) => setMemoryEnc(m, kva, n, false, false),

@@ -107,3 +107,23 @@ describe('set_memory_* on a vmap address (DOMAIN §3, __set_memory_enc_pgtable, 
     for (let i = 0; i < 64; i++) expect(m2.pages.allocPages(0)).not.toBe(p2);
   });
 });
+
+describe('lazy vunmap (mm/vmalloc.c free_vmap_area_noflush, lazy_max_pages)', () => {
+  it('purges with one TLB flush only past lazy_max_pages, or at vm_unmap_aliases()', () => {
+    const m = new Machine({ memoryBytes: 4 * GiB, vcpus: 1 }); // lazy_max_pages = fls(1) × 32 MiB = 8192 pages
+    const k = kernelFor(m);
+    const pfn = m.pages.allocPages(10)!; // 1024 pages, mapped 7 times = 7175 lazy pages with guards
+    const full0 = m.counters.tlbFlushFull;
+    for (let i = 0; i < 7; i++) {
+      const r = k.vmap(Array.from({ length: 1024 }, (_, j) => pfn + j), 'encrypted');
+      if (!r.ok) throw r.error;
+      k.vunmap(r.value);
+    }
+    expect(m.counters.tlbFlushFull).toBe(full0); // all still lazy
+    const r = k.vmap(Array.from({ length: 1024 }, (_, j) => pfn + j), 'encrypted');
+    if (!r.ok) throw r.error;
+    k.vunmap(r.value); // 8 × 1025 = 8200 > 8192: drained
+    expect(m.counters.tlbFlushFull).toBe(full0 + 1);
+    expect(m.vmap.lazyPages).toBe(0);
+  });
+});

@@ -38,6 +38,17 @@ function resolve(m: Machine, kva: number, numPages: number): Result<Target> {
   return fail('EINVAL', `set_memory: ${x86Address(kva)} is not a kernel address`);
 }
 
+/**
+ * vunmap() → free_vmap_area_noflush(): the range is freed lazily; once more than
+ * lazy_max_pages() = fls(num_online_cpus()) × 32 MiB of pages wait, the drain
+ * work purges them with one TLB flush (modeled synchronously on the caller).
+ */
+export function vunmap(m: Machine, kva: number): void {
+  m.vmap.unmap(kva);
+  const lazyMaxPages = (32 * 1024 * 1024 * (Math.floor(Math.log2(m.config.vcpus)) + 1)) / PAGE_SIZE;
+  if (m.vmap.lazyPages > lazyMaxPages) flushTlbKernelPages(m, m.vmap.purge());
+}
+
 /** vm_unmap_aliases(): purge lazily freed vmap areas and flush their TLB entries. */
 export function vmUnmapAliases(m: Machine): void {
   m.counters.vmUnmapAliases++;
