@@ -127,3 +127,21 @@ describe('dma-direct coherent allocations (DOMAIN §1 correction, kernel/dma/dir
     expect(m.inv.violations).toEqual([]);
   });
 });
+
+describe('SWIOTLB lock areas (DOMAIN §8: single lock ×0.59)', () => {
+  it('a pool with one area shared by several vCPUs bounces at swiotlbSingleLockFactor of the per-CPU rate', () => {
+    const time = (swiotlbBytes: number) => {
+      const m = new Machine({ memoryBytes: 1 * GiB, vcpus: 4, swiotlbBytes });
+      const k = kernelFor(m);
+      const pfn = m.pages.allocPages(4)!;
+      const t0 = m.sched.now();
+      expect(k.dma.mapSingle(m.pageAddress(pfn), 64 * KiB, 'to-device').ok).toBe(true);
+      return { ns: m.sched.now() - t0, areas: m.swiotlb.nareas };
+    };
+    const single = time(IO_TLB_SEGSIZE * IO_TLB_SIZE); // 128 slots: one area
+    const perCpu = time(64 * MiB);
+    expect(single.areas).toBe(1);
+    expect(perCpu.areas).toBe(4);
+    expect(single.ns / perCpu.ns).toBeCloseTo(1 / 0.59, 2);
+  });
+});
