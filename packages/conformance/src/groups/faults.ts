@@ -20,7 +20,8 @@ function convertedPfns(m: Machine): number[] {
   return out;
 }
 
-const failures = (m: Machine) => m.counters.setMemoryFailures + m.counters.mapGpaFailures;
+/** Conversions that failed: in the kernel's helpers, or refused by the VMM (which also catches strategies running their own MapGPA protocol). */
+const failures = (m: Machine) => m.counters.setMemoryFailures + m.counters.mapGpaFailures + m.counters.mapGpaRefused;
 
 /**
  * Run `op` (free or shutdown) with `faults` injected into the next MapGPA.

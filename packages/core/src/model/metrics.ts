@@ -20,6 +20,8 @@ export function newCounters() {
     mapGpaChunks: 0,
     /** tdx_map_gpa() calls that gave up (error status, bad GPA, 3 RETRYs without progress). */
     mapGpaFailures: 0,
+    /** MapGPA answers that converted nothing, counted at the VMM whoever called: error statuses, RETRY without progress or outside the range. */
+    mapGpaRefused: 0,
     /** TDG.MEM.PAGE.ACCEPT that succeeded, by size. */
     accepts4k: 0,
     accepts2m: 0,

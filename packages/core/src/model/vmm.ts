@@ -54,21 +54,21 @@ export class Vmm {
     const legal = 2 ** m.config.gpaw;
     const shared = (a: number) => a >= m.sharedBit;
     if (size <= 0 || end <= gpa || gpa >= legal || end - 1 >= legal || shared(gpa) !== shared(end - 1)) {
-      return { status: TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa };
+      return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa });
     }
-    if (gpa % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0) return { status: TDVMCALL_STATUS.ALIGN_ERROR, r11: gpa };
+    if (gpa % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0) return this.refuse({ status: TDVMCALL_STATUS.ALIGN_ERROR, r11: gpa });
 
     const plan = m.faults;
     const fc = plan.config;
-    if (plan.roll(fc.mapGpaNoProgressRate)) return this.retry(gpa);
-    if (plan.roll(fc.mapGpaOutOfRangeRate)) return this.retry(end + PAGE_SIZE);
-    if (plan.roll(fc.mapGpaFailRate)) return { status: TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa };
+    if (plan.roll(fc.mapGpaNoProgressRate)) return this.refuse(this.retry(gpa));
+    if (plan.roll(fc.mapGpaOutOfRangeRate)) return this.refuse(this.retry(end + PAGE_SIZE));
+    if (plan.roll(fc.mapGpaFailRate)) return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa });
     const head = this.mapGpaFaults[0];
     if (head && head.kind !== 'retry') {
       this.mapGpaFaults.shift();
-      if (head.kind === 'retry-no-progress') return this.retry(gpa);
-      if (head.kind === 'retry-out-of-range') return this.retry(end + PAGE_SIZE);
-      return { status: head.status ?? TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa };
+      if (head.kind === 'retry-no-progress') return this.refuse(this.retry(gpa));
+      if (head.kind === 'retry-out-of-range') return this.refuse(this.retry(end + PAGE_SIZE));
+      return this.refuse({ status: head.status ?? TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa });
     }
 
     const toShared = shared(gpa);
@@ -82,7 +82,7 @@ export class Vmm {
       const n = chunk / PAGE_SIZE;
       if (pfn + n > m.mem.maxPfn || !m.mem.every(pfn, n, (_s, owner) => owner !== Owner.Hole)) {
         // kvm_convert_memory() fails outside guest RAM → INVALID_OPERAND, r11 = map_gpa_next
-        return { status: TDVMCALL_STATUS.INVALID_OPERAND, r11: next };
+        return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: next });
       }
       const t0 = m.trace?.begin() ?? 0;
       if (toShared) this.convertToShared(pfn, n);
@@ -120,6 +120,12 @@ export class Vmm {
     const last = Math.floor((pa + length - 1) / PAGE_SIZE);
     if (last >= this.m.mem.maxPfn) return false;
     return this.m.mem.every(first, last - first + 1, (state) => state === PageState.Shared);
+  }
+
+  /** An answer that converted nothing (counted whoever issued the MapGPA). */
+  private refuse(r: MapGpaResult): MapGpaResult {
+    this.m.counters.mapGpaRefused++;
+    return r;
   }
 
   private retry(r11: number): MapGpaResult {
