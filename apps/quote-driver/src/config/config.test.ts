@@ -68,7 +68,7 @@ describe('config discovery and formats', () => {
     const schemaUrl = path.join(APP, 'src/config/schema.ts');
     writeFileSync(path.join(ts, 'tdx-shbuf.config.ts'), `import { defineConfig } from ${JSON.stringify(schemaUrl)};\nconst n: number = 4;\nexport default defineConfig({ strategy: 'vmap-noalias', platform: { vcpus: n } });\n`);
     expect((await loadConfig({ cwd: ts })).config).toMatchObject({ strategy: 'vmap-noalias', platform: { vcpus: 4 } });
-  });
+  }, 60_000); // tsx transpiles the config's import graph (the schema and core sources): seconds on a loaded 2-core machine
 
   it('without a file: all defaults, resolved from the working folder', async () => {
     const c = await loadConfig({ cwd: '/' });

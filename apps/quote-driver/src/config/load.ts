@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '@tdx-shbuf/core';
+import { readDataFile } from '../data-file.js';
 import { ConfigValidationError, parseConfig, type Config } from './schema.js';
 
 /** File names looked for, in this order, in each folder from the working folder up. */
@@ -32,7 +31,7 @@ export function findConfigFile(cwd: string): string | undefined {
 export async function loadConfig(opts: { cwd: string; explicit?: string | undefined }): Promise<LoadedConfig> {
   const file = opts.explicit !== undefined ? path.resolve(opts.cwd, opts.explicit) : findConfigFile(opts.cwd);
   if (file === undefined) return { config: parseConfig({}), file: undefined, dir: path.resolve(opts.cwd) };
-  const raw = await readConfigFile(file);
+  const raw = await readDataFile(file, `Could not read config ${file}`);
   try {
     return { config: parseConfig(raw), file, dir: path.dirname(file) };
   } catch (e) {
@@ -40,31 +39,3 @@ export async function loadConfig(opts: { cwd: string; explicit?: string | undefi
     throw e;
   }
 }
-
-async function readConfigFile(file: string): Promise<unknown> {
-  const ext = path.extname(file);
-  const what = `Could not read config ${file}`;
-  if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
-    try {
-      // TypeScript configs through tsx (Node 20 cannot import .ts itself).
-      const mod = ext === '.ts' || ext === '.mts' ? ((await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown }) : ((await import(pathToFileURL(file).href)) as { default?: unknown });
-      const def = mod.default;
-      return def && typeof def === 'object' && 'default' in def && Object.keys(def).length === 1 ? (def as { default: unknown }).default : def;
-    } catch (e) {
-      throw new ConfigError(`${what}: ${oneLine(e)}`, { cause: e });
-    }
-  }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${what}: ${(e as NodeJS.ErrnoException).code ?? oneLine(e)}`, { cause: e });
-  }
-  try {
-    return ext === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new ConfigError(`${what}: ${oneLine(e)}`, { cause: e });
-  }
-}
-
-const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;

@@ -1,6 +1,5 @@
 import {
   ConfigError,
-  INVARIANTS,
   Machine,
   kernelFor,
   loadStrategy,
@@ -335,6 +334,3 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-
-/** Invariant descriptions for reports. */
-export const INVARIANT_TEXT = INVARIANTS;
