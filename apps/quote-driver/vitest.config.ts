@@ -7,5 +7,5 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   // strategies named in configs are resolved by core's loader at run time: from source too
-  test: { include: ['src/**/*.test.ts', 'test/**/*.test.ts'], env: { TDX_SHBUF_CONDITIONS: 'source,import,default' } },
+  test: { testTimeout: 30_000, include: ['src/**/*.test.ts', 'test/**/*.test.ts'], env: { TDX_SHBUF_CONDITIONS: 'source,import,default' } },
 });

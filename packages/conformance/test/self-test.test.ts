@@ -27,7 +27,7 @@ beforeAll(async () => {
   const vitest = await startVitest(
     'test',
     [],
-    { root, config: false, watch: false, include: ['test/fixtures/*.conformance.ts'], reporters: [{}], silent: true },
+    { root, config: false, watch: false, testTimeout: 30_000, include: ['test/fixtures/*.conformance.ts'], reporters: [{}], silent: true },
     { resolve: { conditions: ['source'] }, ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } } },
   );
   try {
