@@ -1,5 +1,5 @@
 import { BuddyZone } from './buddy.js';
-import { Owner, PageState, type GuestMemory } from './memory.js';
+import { OWNER_NAMES, Owner, PageState, type GuestMemory } from './memory.js';
 import type { InvariantLog } from './invariants.js';
 import type { Counters } from './metrics.js';
 import type { Scheduler } from './scheduler.js';
@@ -125,7 +125,7 @@ export class PageAllocator {
     this.mem.forEach(pfn, n, (s, e, state, owner) => {
       if (state === PageState.Shared) this.inv.record(1, s, e - s, 'page allocator handed out a shared page');
       else if (state === PageState.PrivatePending) this.inv.record(3, s, e - s, 'page allocator handed out an unaccepted page');
-      if (owner !== Owner.Free) this.inv.record(owner === Owner.Leaked ? 6 : 7, s, e - s, `page allocator handed out a page owned by ${owner}`);
+      if (owner !== Owner.Free) this.inv.record(owner === Owner.Leaked ? 6 : 7, s, e - s, `page allocator handed out a page owned by ${OWNER_NAMES[owner]}`);
     });
     this.mem.transfer(pfn, n, Owner.Allocated, allocId);
     this.checkAccounting();

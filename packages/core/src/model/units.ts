@@ -41,6 +41,3 @@ export function getOrder(bytes: number): number {
 
 /** PFN_UP(). */
 export const pfnUp = (bytes: number) => Math.ceil(bytes / PAGE_SIZE);
-
-export const formatBytes = (b: number): string =>
-  b >= GiB && b % GiB === 0 ? `${b / GiB} GiB` : b >= MiB && b % MiB === 0 ? `${b / MiB} MiB` : b >= KiB && b % KiB === 0 ? `${b / KiB} KiB` : `${b} B`;
