@@ -1,6 +1,6 @@
 /**
  * `tdx-shbuf` dispatcher. Subcommands live in src/commands/ and register here;
- * `quote`, `run` and `report` (DESIGN.md, quote driver) are to be added the same way.
+ * `quote`, `run` and `report` (docs/architecture.md, "The quote driver") are to be added the same way.
  */
 import type { Command } from './command.js';
 import { inspectCommand } from './commands/inspect.js';

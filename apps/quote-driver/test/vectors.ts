@@ -1,10 +1,10 @@
-/** Paths of the real vectors: $TDX_VECTORS_DIR, else <repo root>/../shared/tdx-vectors (missing → tests fail). */
+/** Paths of the real vectors kept in packages/tdx-formats/test/vectors/ (missing → tests fail). */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const dir = process.env['TDX_VECTORS_DIR'] ?? path.resolve(repoRoot, '../shared/tdx-vectors');
+const dir = path.resolve(repoRoot, 'packages/tdx-formats/test/vectors');
 
 /** Absolute path of a vector file; throws when it does not exist. */
 export function vectorPath(name: 'quoteV4' | 'quoteV5' | 'tdReport'): string {
@@ -13,6 +13,6 @@ export function vectorPath(name: 'quoteV4' | 'quoteV5' | 'tdReport'): string {
     quoteV5: 'quote_v5_go-tdx-guest_quote_v5_sample.dat',
     tdReport: 'tdreport_intel-dcap_tdreport_for_test.dat',
   }[name]);
-  if (!existsSync(file)) throw new Error(`TDX test vector missing: ${file} (set TDX_VECTORS_DIR)`);
+  if (!existsSync(file)) throw new Error(`TDX test vector missing: ${file}`);
   return file;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** GET_QUOTE_BUF_SIZE in drivers/virt/coco/tdx-guest/tdx-guest.c, v6.7–v6.19 (v7.0 raised it to 128 KiB: pass 131072). */
 export const GET_QUOTE_BUF_SIZE = 8 * 1024;
 
-/** Options of the direct-map strategy; every key has a description and a default (STYLE 5). */
+/** Options of the direct-map strategy; every key has a description and a default (docs/contributing.md §5). */
 export const directMapOptions = z
   .object({
     bufferBytes: z

@@ -82,7 +82,7 @@ describe('mode: coherent (blocking dma_alloc_coherent)', () => {
     const b = must(await r.a.alloc(8192));
     const pa = must(r.kernel.virtToPhys(b.kva)); // a direct-map address
     expect(r.m.directMap.encrypted(pa / PAGE_SIZE)).toBe(false);
-    expect(r.m.swiotlb.contains(pa)).toBe(false); // not from SWIOTLB (the DOMAIN §1 correction)
+    expect(r.m.swiotlb.contains(pa)).toBe(false); // not from SWIOTLB (the docs/model.md §1 correction)
     expect(b.sharedGpas).toEqual([{ gpa: pa + r.kernel.sharedBit, bytes: 8192 }]);
     expect(d()).toMatchObject({ pagesConvertedToShared: 2, setMemoryCalls: 1, directMapLevel2Splits: 1 });
     must(await r.a.free(b));

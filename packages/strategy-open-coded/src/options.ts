@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Options of the open-coded strategy; every key has a description and a default (STYLE 5). */
+/** Options of the open-coded strategy; every key has a description and a default (docs/contributing.md §5). */
 export const openCodedOptions = z
   .object({
     preallocateBytes: z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Options of the vmap-noalias strategy; every key has a description and a default (STYLE 5). */
+/** Options of the vmap-noalias strategy; every key has a description and a default (docs/contributing.md §5). */
 export const vmapNoaliasOptions = z
   .object({
     guardPage: z

@@ -4,7 +4,7 @@
  * Contract: every `parse*` function either returns a typed value or throws a
  * {@link FormatError} — never another exception, never a read out of bounds.
  * {@link tryParse} turns that into a result value for callers at the model's
- * edge (STYLE.md §13).
+ * edge (docs/contributing.md §13).
  */
 
 /** What went wrong: too few bytes, a value that breaks the format, or a valid but unsupported variant. */

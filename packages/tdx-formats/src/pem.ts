@@ -1,4 +1,4 @@
-/** PEM helpers for the PCK certificate chain (DOMAIN §7: PEM text, may end in a counted 0x00). */
+/** PEM helpers for the PCK certificate chain (docs/model.md §7: PEM text, may end in a counted 0x00). */
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]*?-----END CERTIFICATE-----/g;
 

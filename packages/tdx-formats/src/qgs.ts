@@ -1,5 +1,5 @@
 /**
- * QGS messages (DOMAIN §7; DCAP QuoteGeneration/quote_wrapper/qgs_msg_lib:
+ * QGS messages (docs/model.md §7; DCAP QuoteGeneration/quote_wrapper/qgs_msg_lib:
  * qgs_msg_lib.h, qgs_msg_lib.cpp). On the wire a message is preceded by a
  * 4-byte **big-endian** length (the transport framing used by libtdx_attest
  * and the QGS server); the message itself is little-endian:
@@ -17,7 +17,7 @@ export const QGS_MSG_MAJOR_VERSION = 1;
 export const QGS_MSG_MINOR_VERSION = 1;
 /** Message types, qgs_msg_type_t. */
 export const QGS_MSG_TYPE = { GET_QUOTE_REQ: 0, GET_QUOTE_RESP: 1 } as const;
-/** qgs_msg_error_t: 0x00012000 | n. INVALID_CODE (7) is in qgs_msg_lib.h though not in DOMAIN §7. */
+/** qgs_msg_error_t: 0x00012000 | n. INVALID_CODE (7) is in qgs_msg_lib.h though not in docs/model.md §7. */
 export const QGS_MSG_ERROR = {
   SUCCESS: 0,
   UNEXPECTED: 0x00012001,

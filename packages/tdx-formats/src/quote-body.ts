@@ -1,14 +1,14 @@
 /**
- * TD quote body (DOMAIN §7; DCAP `sgx_quote_4.h` sgx_report2_body_t /
+ * TD quote body (docs/model.md §7; DCAP `sgx_quote_4.h` sgx_report2_body_t /
  * `sgx_quote_5.h` sgx_report2_body_v1_5_t): the TDREPORT fields the quote
  * carries, in this order. TDX 1.0 body 584 bytes; TDX 1.5 body 648 bytes =
  * 1.0 body + TEE_TCB_SVN2 (16) + MR_SERVICETD (48).
  */
 import type { ByteReader, ByteWriter } from './bytes.js';
 
-/** Size of the TDX 1.0 quote body (v4, or v5 body type 2), DOMAIN §7. */
+/** Size of the TDX 1.0 quote body (v4, or v5 body type 2), docs/model.md §7. */
 export const TD_QUOTE_BODY_V1_0_SIZE = 584;
-/** Size of the TDX 1.5 quote body (v5 body type 3), DOMAIN §7. */
+/** Size of the TDX 1.5 quote body (v5 body type 3), docs/model.md §7. */
 export const TD_QUOTE_BODY_V1_5_SIZE = 648;
 
 /** The TD quote body; `teeTcbSvn2` and `mrServiceTd` are present only on TDX 1.5 bodies. */

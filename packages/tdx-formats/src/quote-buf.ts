@@ -1,16 +1,16 @@
 /**
  * `struct tdx_quote_buf` (Linux drivers/virt/coco/tdx-guest/tdx-guest.c,
- * DOMAIN §6): u64 version, u64 status, u32 in_len, u32 out_len, u8 data[].
+ * docs/model.md §6): u64 version, u64 status, u32 in_len, u32 out_len, u8 data[].
  * u64 fields are bigint.
  */
 import { ByteReader, ByteWriter } from './bytes.js';
 
-/** Header size before `data`, DOMAIN §6. */
+/** Header size before `data`, docs/model.md §6. */
 export const QUOTE_BUF_HEADER_SIZE = 24;
-/** The only header version the guest writes and QEMU accepts, DOMAIN §5/§6. */
+/** The only header version the guest writes and QEMU accepts, docs/model.md §5/§6. */
 export const QUOTE_BUF_VERSION = 1n;
 
-/** GetQuote status values written by the VMM, DOMAIN §6 (Linux GET_QUOTE_*). */
+/** GetQuote status values written by the VMM, docs/model.md §6 (Linux GET_QUOTE_*). */
 export const QUOTE_BUF_STATUS = {
   SUCCESS: 0n,
   IN_FLIGHT: 0xffff_ffff_ffff_ffffn,

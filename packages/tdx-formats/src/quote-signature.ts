@@ -1,5 +1,5 @@
 /**
- * ECDSA quote signature data with certification data type 6 (DOMAIN §7;
+ * ECDSA quote signature data with certification data type 6 (docs/model.md §7;
  * DCAP `sgx_quote_4.h` sgx_quote4_sig_data / sgx_qe_report_certification_data_t):
  * signature r‖s 64, attestation key x‖y 64, u16 type = 6, u32 size,
  * QE report 384, QE report signature 64, u16 auth size n, n bytes,
@@ -9,13 +9,13 @@
  */
 import type { ByteReader, ByteWriter } from './bytes.js';
 
-/** Certification data type of the QE report certification data, DOMAIN §7. */
+/** Certification data type of the QE report certification data, docs/model.md §7. */
 export const CERT_DATA_TYPE_QE_REPORT = 6;
-/** Certification data type of a PCK leaf → intermediate → root PEM chain, DOMAIN §7. */
+/** Certification data type of a PCK leaf → intermediate → root PEM chain, docs/model.md §7. */
 export const CERT_DATA_TYPE_PCK_CERT_CHAIN = 5;
 /** SGX report body size (the QE report), DCAP sgx_report_body_t. */
 export const QE_REPORT_SIZE = 384;
-/** REPORTDATA offset inside the QE report, DOMAIN §7. */
+/** REPORTDATA offset inside the QE report, docs/model.md §7. */
 export const QE_REPORT_DATA_OFFSET = 320;
 
 /** Parsed signature data of a v4/v5 quote. */

@@ -1,5 +1,5 @@
 /**
- * TDX Quote v4 and v5 codec (DOMAIN §7; DCAP `sgx_quote_4.h`, `sgx_quote_5.h`).
+ * TDX Quote v4 and v5 codec (docs/model.md §7; DCAP `sgx_quote_4.h`, `sgx_quote_5.h`).
  *
  * v4: header 0..48, body 48..632, u32 sig_data_len at 632, signature data at 636.
  * v5: header, u16 body_type + u32 body_size at 48, body at 54, then sig_data_len.
@@ -10,15 +10,15 @@ import { ByteReader, ByteWriter } from './bytes.js';
 import { readTdQuoteBody, TD_QUOTE_BODY_V1_0_SIZE, TD_QUOTE_BODY_V1_5_SIZE, writeTdQuoteBody, type TdQuoteBody } from './quote-body.js';
 import { readSignatureData, signatureDataLength, writeSignatureData, type QuoteSignatureData } from './quote-signature.js';
 
-/** Quote header size, DOMAIN §7. */
+/** Quote header size, docs/model.md §7. */
 export const QUOTE_HEADER_SIZE = 48;
-/** att_key_type for ECDSA P-256, DOMAIN §7. */
+/** att_key_type for ECDSA P-256, docs/model.md §7. */
 export const ATT_KEY_TYPE_ECDSA_P256 = 2;
-/** tee_type of a TDX quote, DOMAIN §7. */
+/** tee_type of a TDX quote, docs/model.md §7. */
 export const TEE_TYPE_TDX = 0x81;
-/** Intel QE vendor ID (header bytes 12..28), DOMAIN §7. */
+/** Intel QE vendor ID (header bytes 12..28), docs/model.md §7. */
 export const INTEL_QE_VENDOR_ID = Uint8Array.from(Buffer.from('939a7233f79c4ca9940a0db3957f0607', 'hex'));
-/** v5 body types, DOMAIN §7: 1 SGX, 2 TDX 1.0, 3 TDX 1.5, 4 exists but its layout is unknown here. */
+/** v5 body types, docs/model.md §7: 1 SGX, 2 TDX 1.0, 3 TDX 1.5, 4 exists but its layout is unknown here. */
 export const QUOTE_V5_BODY_TYPE = { sgx: 1, tdx10: 2, tdx15: 3, unknown4: 4 } as const;
 
 /** Quote header (48 bytes). */
@@ -26,7 +26,7 @@ export interface QuoteHeader {
   version: 4 | 5;
   attKeyType: number;
   teeType: number;
-  /** Bytes 8..12: opaque per DOMAIN §7 (DCAP calls them reserved / QE SVN + PCE SVN depending on version). */
+  /** Bytes 8..12: opaque per docs/model.md §7 (DCAP calls them reserved / QE SVN + PCE SVN depending on version). */
   reserved: Uint8Array;
   qeVendorId: Uint8Array; // 16
   userData: Uint8Array; // 20

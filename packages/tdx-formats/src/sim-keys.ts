@@ -11,7 +11,7 @@ import { FormatError } from './errors.js';
 /** A P-256 key pair: 32-byte secret and 64-byte raw public key x‖y. */
 export interface P256KeyPair {
   secretKey: Uint8Array;
-  /** x‖y, the quote's attestation-key layout (DOMAIN §7). */
+  /** x‖y, the quote's attestation-key layout (docs/model.md §7). */
   publicKey: Uint8Array;
   /** 0x04‖x‖y, the SubjectPublicKeyInfo layout. */
   publicKeyUncompressed: Uint8Array;

@@ -1,7 +1,7 @@
 /**
  * The simulated quoting enclave's key material, all derived from one seed:
  * attestation key, PCK leaf → intermediate → root chain. The root says in its
- * subject that it is SIMULATED and not Intel's (DESIGN.md, quote service).
+ * subject that it is SIMULATED and not Intel's (docs/architecture.md, "quote service").
  */
 import { createHash } from 'node:crypto';
 import { toHex } from './hex.js';

@@ -1,5 +1,5 @@
 /**
- * A simulated Quote Generation Service (DESIGN.md "quote service"; DOMAIN §7).
+ * A simulated Quote Generation Service (docs/architecture.md "quote service"; docs/model.md §7).
  * Speaks the QGS wire format, checks the TDREPORT as QGS/the TD QE do (type
  * 0x81, subtype 0, version 0|1, reserved fields zero, MAC), and answers with
  * a real-layout Quote v4 signed by a simulated QE whose chain ends at a root
@@ -48,7 +48,7 @@ export interface SimulatedQuoteService {
 }
 
 /**
- * Check a TDREPORT as QGS does before quoting (DOMAIN §7): size 1024, REPORTTYPE
+ * Check a TDREPORT as QGS does before quoting (docs/model.md §7): size 1024, REPORTTYPE
  * 81 00 00|01 with a zero reserved byte, reserved fields zero, and the MAC.
  * Error mapping (a modeling choice): malformed → INVALID_PARAMETER, bad MAC → UNEXPECTED.
  */

@@ -1,5 +1,5 @@
 /**
- * Builds a real-layout TDX Quote v4 (DOMAIN §7) from a TDREPORT_STRUCT, signed
+ * Builds a real-layout TDX Quote v4 (docs/model.md §7) from a TDREPORT_STRUCT, signed
  * by the simulated QE: header (version 4, att key type 2, tee type 0x81,
  * Intel QE vendor ID), body copied from the report, ECDSA signature data with
  * a QE report binding the attestation key and a PCK chain.
@@ -12,7 +12,7 @@ import { QE_REPORT_DATA_OFFSET, QE_REPORT_SIZE } from './quote-signature.js';
 import type { SimulatedPki } from './sim-pki.js';
 import { signP256 } from './sim-keys.js';
 
-/** The TD quote body a TDREPORT yields (TDREPORT offsets from DOMAIN §7). */
+/** The TD quote body a TDREPORT yields (TDREPORT offsets from docs/model.md §7). */
 export function quoteBodyFromTdReport(report: Uint8Array): TdQuoteBody {
   const at = (o: number, n: number) => report.slice(o, o + n);
   return {

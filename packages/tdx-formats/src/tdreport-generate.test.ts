@@ -20,7 +20,7 @@ describe('generateTdReport (TDG.MR.REPORT model)', () => {
     expect(verifyTdReport(bytes, macKey)).toEqual({ valid: true, teeTcbInfoHashValid: true, teeInfoHashValid: true, macValid: true });
   });
 
-  it('places every measurement at its DOMAIN §7 offset (1.5 fields included)', () => {
+  it('places every measurement at its docs/model.md §7 offset (1.5 fields included)', () => {
     const bytes = generateTdReport({
       reportData,
       macKey,

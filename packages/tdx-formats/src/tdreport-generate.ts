@@ -1,5 +1,5 @@
 /**
- * TDG.MR.REPORT as a pure function: builds a TDREPORT_STRUCT (DOMAIN §7) from
+ * TDG.MR.REPORT as a pure function: builds a TDREPORT_STRUCT (docs/model.md §7) from
  * REPORTDATA and the TD's measurements, with TEE_TCB_INFO_HASH =
  * SHA-384(bytes 256..495) at 32, TEE_INFO_HASH = SHA-384(bytes 512..1024) at
  * 80, and a MAC at 224..256.

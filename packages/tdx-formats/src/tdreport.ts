@@ -1,5 +1,5 @@
 /**
- * TDREPORT_STRUCT codec (1024 bytes, little-endian), DOMAIN.md §7; layout as
+ * TDREPORT_STRUCT codec (1024 bytes, little-endian), docs/model.md §7; layout as
  * in Linux `struct tdx_report_req` consumers and the TDX module ABI
  * (REPORTMACSTRUCT 0..256, TEE_TCB_INFO 256..495, reserved 495..512,
  * TDINFO 512..1024). TDX 1.5 reports (REPORTTYPE.VERSION 1) carry
@@ -10,12 +10,12 @@ import { ByteReader, ByteWriter } from './bytes.js';
 
 const S = 'TDREPORT_STRUCT';
 
-/** TDREPORT_STRUCT size, DOMAIN §7. */
+/** TDREPORT_STRUCT size, docs/model.md §7. */
 export const TDREPORT_SIZE = 1024;
-/** REPORTTYPE.TYPE of a TDX report, DOMAIN §7. */
+/** REPORTTYPE.TYPE of a TDX report, docs/model.md §7. */
 export const TDREPORT_TYPE_TDX = 0x81;
 
-/** Byte offsets inside TDREPORT_STRUCT (DOMAIN §7). */
+/** Byte offsets inside TDREPORT_STRUCT (docs/model.md §7). */
 export const TDREPORT_OFFSETS = {
   reportType: 0,
   cpuSvn: 16,

@@ -1,5 +1,5 @@
 /**
- * Quote verification with node:crypto (DOMAIN §7, DCAP QVL order):
+ * Quote verification with node:crypto (docs/model.md §7, DCAP QVL order):
  * 1. quote signature: ECDSA-P256/SHA-256 over header+body by the attestation key;
  * 2. QE report signature by the PCK leaf certificate's key over the 384-byte QE report;
  * 3. binding: QE_REPORT.REPORTDATA[0:32] = SHA-256(att_key ‖ qe_auth_data), [32:64] = 0;
@@ -16,7 +16,7 @@ import { QE_REPORT_DATA_OFFSET } from './quote-signature.js';
 /**
  * SHA-256 of the DER of the Intel SGX Root CA ("CN=Intel SGX Root CA, O=Intel
  * Corporation, L=Santa Clara, ST=CA, C=US"), computed from the root
- * certificate carried in both real vectors of shared/tdx-vectors
+ * certificate carried in both real vectors of test/vectors/
  * (quote_v4_go-tdx-guest_tdx_prod_quote_SPR_E4.dat, quote_v5_go-tdx-guest_quote_v5_sample.dat).
  */
 export const INTEL_SGX_ROOT_CA_SHA256 = '44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3';

@@ -1,16 +1,14 @@
 /**
- * Real TDX vectors from shared/tdx-vectors (never copied into the repo).
- * Location: $TDX_VECTORS_DIR, else <repo root>/../shared/tdx-vectors.
- * A missing directory or file throws, so tests fail instead of skipping.
+ * Real TDX vectors, kept in this package's test/vectors/ with their licences
+ * and origins (test/vectors/README.md). A missing file throws, so tests fail
+ * instead of skipping.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
 /** Directory holding the vectors. */
-export const VECTORS_DIR = process.env['TDX_VECTORS_DIR'] ?? path.resolve(repoRoot, '../shared/tdx-vectors');
+export const VECTORS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'vectors');
 
 /** File names, as listed in the vectors README. */
 export const VECTOR_FILES = {
@@ -25,7 +23,7 @@ export function readVector(name: keyof typeof VECTOR_FILES): Uint8Array {
   try {
     return new Uint8Array(readFileSync(file));
   } catch (e) {
-    throw new Error(`TDX test vector missing: ${file} (set TDX_VECTORS_DIR)`, { cause: e });
+    throw new Error(`TDX test vector missing: ${file}`, { cause: e });
   }
 }
 

@@ -13,7 +13,7 @@ const USAGE = 'inspect <file> [--json] [--trusted-root pem]   parse and verify a
 
 function looksLikeQuote(bytes: Uint8Array): boolean {
   const version = (bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8);
-  return version === 4 || version === 5; // Quote header u16 version, DOMAIN §7
+  return version === 4 || version === 5; // Quote header u16 version, docs/model.md §7
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {

@@ -3,7 +3,7 @@ import { platformSchema } from '@tdx-shbuf/core';
 
 /**
  * The `tdx-shbuf.config.{ts,json,yaml}` schema. Every key has a description
- * and a default (STYLE 5); `schema/tdx-shbuf.config.schema.json` and
+ * and a default (docs/contributing.md §5); `schema/tdx-shbuf.config.schema.json` and
  * CONFIG.md are generated from it (scripts/gen-config.ts).
  */
 

@@ -1,7 +1,7 @@
 import { fail, ok, type Result, type SharedBuffer } from '@tdx-shbuf/core';
 import { QUOTE_BUF_HEADER_SIZE, QUOTE_BUF_STATUS, QUOTE_BUF_VERSION } from '@tdx-shbuf/tdx-formats';
 
-/** struct tdx_quote_buf field offsets (DOMAIN §6): u64 version, u64 status, u32 in_len, u32 out_len, u8 data[]. */
+/** struct tdx_quote_buf field offsets (docs/model.md §6): u64 version, u64 status, u32 in_len, u32 out_len, u8 data[]. */
 export const OFF = { version: 0, status: 8, inLen: 16, outLen: 20, data: QUOTE_BUF_HEADER_SIZE } as const;
 export const { IN_FLIGHT, SUCCESS } = QUOTE_BUF_STATUS;
 

@@ -35,7 +35,7 @@ export function capabilityGroups(s: Subject): void {
       expect(['never', 'init', 'per-alloc'], 'touchesDirectMap').toContain(c.touchesDirectMap);
       expect(s.strategy.kind, 'made with defineStrategy()').toBe('tdx-shbuf-strategy');
       expect(s.strategy.meta.name.length > 0 && s.strategy.meta.version.length > 0, 'meta.name and meta.version').toBe(true);
-      // STYLE 5: every option key has a default, so no options at all is valid.
+      // docs/contributing.md §5: every option key has a default, so no options at all is valid.
       expect(s.strategy.options.safeParse({}).success, 'options schema accepts {} (every key has a default)').toBe(true);
     });
 

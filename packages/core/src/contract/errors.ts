@@ -1,5 +1,5 @@
 /**
- * Errors as values at the model's edge (STYLE 13): the errno a kernel function
+ * Errors as values at the model's edge (docs/contributing.md §13): the errno a kernel function
  * would return, with a sentence saying why. Exceptions are only for programmer
  * mistakes and configuration errors.
  */

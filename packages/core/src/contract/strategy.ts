@@ -12,7 +12,7 @@ export interface StrategyMeta {
   readonly description?: string;
 }
 
-/** Declared, never inferred (STYLE 3). Undeclared means unsupported. */
+/** Declared, never inferred (docs/contributing.md §3). Undeclared means unsupported. */
 export interface StrategyCapabilities {
   /** Largest buffer `alloc` serves, in bytes. */
   readonly maxBytes: number;

@@ -6,7 +6,7 @@ import { DIRECT_MAP_BASE, PAGE_SIZE, isDirectMapKva, isVmallocKva, x86Address } 
 /**
  * Guest loads and stores through a kernel mapping. The mapping's protection
  * and the page's TDX state decide what happens (tdx_early_init comment,
- * DOMAIN §2): private mapping + shared page = guest shutdown (invariant 2);
+ * docs/model.md §2): private mapping + shared page = guest shutdown (invariant 2);
  * private mapping + pending page = TD killed with SEPT_VE disabled
  * (invariant 3); shared mapping + private page = #VE (recoverable, counted).
  * The access fails with EFAULT in all three cases so nothing proceeds silently.

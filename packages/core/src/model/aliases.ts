@@ -2,7 +2,7 @@ import type { Machine } from './machine.js';
 import { Owner, PageState } from './memory.js';
 
 /**
- * Private-alias exposure (DESIGN invariant 2, DOMAIN §1/§2): a shared page
+ * Private-alias exposure (docs/architecture.md invariant 2, docs/model.md §1/§2): a shared page
  * whose direct-map alias is still mapped private. Touching it through that
  * alias is a guest shutdown; load_unaligned_zeropad() reading past the end of
  * an object in the page just before can do so without anyone asking. The

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * The cost model: every parameter has the default and source of DOMAIN.md §8.
- * Times are virtual nanoseconds. Parameters DOMAIN.md lists as "not found
+ * The cost model: every parameter has the default and source of docs/model.md §8.
+ * Times are virtual nanoseconds. Parameters docs/model.md lists as "not found
  * anywhere" are still parameters here, with a default whose derivation the
  * description states; override them per experiment.
  */
@@ -10,34 +10,34 @@ const ns = (def: number, source: string) => z.number().nonnegative().default(def
 
 export const costParamsSchema = z
   .object({
-    tdvmcallRoundTripNs: ns(4_000, 'TDVMCALL round trip guest→VMM→guest. Proxy: SEV-SNP VMGEXIT 3.85 µs (TUM-DSE CVM_eval); no TDX figure found (DOMAIN §8).'),
-    tdcallNs: ns(700, 'TDCALL handled in the TDX module. Proxy: SEV-SNP in-guest path 0.65 µs (DOMAIN §8).'),
-    acceptPer4kNs: ns(2_500, 'TDG.MEM.PAGE.ACCEPT per 4 KiB. Derived: 90 GiB accepted in ~60 s on 1 vCPU (Shutemov, LKML 2024-10; DOMAIN §8).'),
-    acceptPer2mNs: ns(70_000, 'TDG.MEM.PAGE.ACCEPT per 2 MiB. Unknown; derived floor from zeroing 2 MiB at ~30 GB/s (DOMAIN §8).'),
-    acceptPer1gNs: ns(35_840_000, 'TDG.MEM.PAGE.ACCEPT per 1 GiB. Not in DOMAIN §8: derived as 512 × the 2 MiB floor.'),
-    hostTeardownPer4kNs: ns(17_500, 'Host teardown of one private 4 KiB page (BLOCK+TRACK+kick+REMOVE+WBINVD+zero). Derived range 10–25 µs (Yamahata, KVM list 2024-03); default is the midpoint (DOMAIN §8).'),
-    hostAugPer4kNs: ns(4_000, 'Host EPT-violation exit + TDH.MEM.PAGE.AUG of one 4 KiB page on a lazy accept. Not found (DOMAIN §8 "per-SEAMCALL latencies"): proxy = one TDVMCALL round trip.'),
+    tdvmcallRoundTripNs: ns(4_000, 'TDVMCALL round trip guest→VMM→guest. Proxy: SEV-SNP VMGEXIT 3.85 µs (TUM-DSE CVM_eval); no TDX figure found (docs/model.md §8).'),
+    tdcallNs: ns(700, 'TDCALL handled in the TDX module. Proxy: SEV-SNP in-guest path 0.65 µs (docs/model.md §8).'),
+    acceptPer4kNs: ns(2_500, 'TDG.MEM.PAGE.ACCEPT per 4 KiB. Derived: 90 GiB accepted in ~60 s on 1 vCPU (Shutemov, LKML 2024-10; docs/model.md §8).'),
+    acceptPer2mNs: ns(70_000, 'TDG.MEM.PAGE.ACCEPT per 2 MiB. Unknown; derived floor from zeroing 2 MiB at ~30 GB/s (docs/model.md §8).'),
+    acceptPer1gNs: ns(35_840_000, 'TDG.MEM.PAGE.ACCEPT per 1 GiB. Not in docs/model.md §8: derived as 512 × the 2 MiB floor.'),
+    hostTeardownPer4kNs: ns(17_500, 'Host teardown of one private 4 KiB page (BLOCK+TRACK+kick+REMOVE+WBINVD+zero). Derived range 10–25 µs (Yamahata, KVM list 2024-03); default is the midpoint (docs/model.md §8).'),
+    hostAugPer4kNs: ns(4_000, 'Host EPT-violation exit + TDH.MEM.PAGE.AUG of one 4 KiB page on a lazy accept. Not found (docs/model.md §8 "per-SEAMCALL latencies"): proxy = one TDVMCALL round trip.'),
     hostSharedZapPer2mNs: ns(4_000, 'Host zap of shared-EPT entries for one 2 MiB MapGPA chunk (shared→private) plus its TLB flush. Not found: proxy = one TDVMCALL round trip.'),
-    mapGpaChunkBytes: z.number().int().positive().default(2 * 1024 * 1024).describe('MapGPA granularity: bytes the VMM converts per exit. KVM TDX_MAP_GPA_MAX_LEN = 2 MiB (DOMAIN §8).'),
-    cacheFlushPer4kNs: ns(90, 'Cache flush of 4 KiB with CLFLUSHOPT, 64 lines. Derived from a 2016 streaming benchmark (DOMAIN §8).'),
-    clflushPer4kNs: ns(900, 'Cache flush of 4 KiB with plain CLFLUSH (CPUs without CLFLUSHOPT). Same source (DOMAIN §8).'),
+    mapGpaChunkBytes: z.number().int().positive().default(2 * 1024 * 1024).describe('MapGPA granularity: bytes the VMM converts per exit. KVM TDX_MAP_GPA_MAX_LEN = 2 MiB (docs/model.md §8).'),
+    cacheFlushPer4kNs: ns(90, 'Cache flush of 4 KiB with CLFLUSHOPT, 64 lines. Derived from a 2016 streaming benchmark (docs/model.md §8).'),
+    clflushPer4kNs: ns(900, 'Cache flush of 4 KiB with plain CLFLUSH (CPUs without CLFLUSHOPT). Same source (docs/model.md §8).'),
     cacheLineBytes: z.number().int().positive().default(64).describe('x86 cache line, the CLFLUSHOPT unit (clflush_cache_range steps by boot_cpu_data.x86_clflush_size).'),
-    tlbFlushSinglePageNs: ns(100, 'Single-page TLB flush (INVLPG): "each single flush is about 100 ns" (arch/x86/mm/tlb.c; DOMAIN §8).'),
-    tlbSinglePageFlushCeiling: z.number().int().positive().default(33).describe('Pages above which a range flush becomes a full flush: tlb_single_page_flush_ceiling (arch/x86/mm/tlb.c; DOMAIN §3).'),
+    tlbFlushSinglePageNs: ns(100, 'Single-page TLB flush (INVLPG): "each single flush is about 100 ns" (arch/x86/mm/tlb.c; docs/model.md §8).'),
+    tlbSinglePageFlushCeiling: z.number().int().positive().default(33).describe('Pages above which a range flush becomes a full flush: tlb_single_page_flush_ceiling (arch/x86/mm/tlb.c; docs/model.md §3).'),
     tlbFlushFullNs: ns(3_300, 'Full TLB flush. Not found: derived as ceiling × single-page flush, the break-even the kernel assumes.'),
-    ipiCycles: z.number().nonnegative().default(4_300).describe('IPI in a VM, cycles (Zeng Guang, KVM list 2022; DOMAIN §8). 3,650 with IPI virtualization.'),
-    cpuGHz: z.number().positive().default(2.0).describe('Core clock used to turn cycle counts into time. Not in DOMAIN §8: an assumption, set it to your machine.'),
-    bounceBytesPerNs: z.number().positive().default(10).describe('Bounce copy (memcpy-class) bandwidth in bytes/ns = GB/s; low end of ~10–30 GB/s per core (DOMAIN §8). Also used for zeroing pages.'),
-    swiotlbSingleLockFactor: z.number().positive().default(0.59).describe('SWIOTLB throughput with one lock area relative to per-CPU areas (Tianyu Lan 2022: 20 vs 34 Gb/s; DOMAIN §8).'),
-    quoteGenerationNs: ns(4_000_000, 'Quote generation in the host service, typical ~4 ms, range 3–11 ms (Jun Miao, LKML 2026-02, Granite Rapids; DOMAIN §8).'),
-    pageAllocNs: ns(0, 'Buddy allocator fast path per call. Not found in DOMAIN §8; 0 = not charged.'),
+    ipiCycles: z.number().nonnegative().default(4_300).describe('IPI in a VM, cycles (Zeng Guang, KVM list 2022; docs/model.md §8). 3,650 with IPI virtualization.'),
+    cpuGHz: z.number().positive().default(2.0).describe('Core clock used to turn cycle counts into time. Not in docs/model.md §8: an assumption, set it to your machine.'),
+    bounceBytesPerNs: z.number().positive().default(10).describe('Bounce copy (memcpy-class) bandwidth in bytes/ns = GB/s; low end of ~10–30 GB/s per core (docs/model.md §8). Also used for zeroing pages.'),
+    swiotlbSingleLockFactor: z.number().positive().default(0.59).describe('SWIOTLB throughput with one lock area relative to per-CPU areas (Tianyu Lan 2022: 20 vs 34 Gb/s; docs/model.md §8).'),
+    quoteGenerationNs: ns(4_000_000, 'Quote generation in the host service, typical ~4 ms, range 3–11 ms (Jun Miao, LKML 2026-02, Granite Rapids; docs/model.md §8).'),
+    pageAllocNs: ns(0, 'Buddy allocator fast path per call. Not found in docs/model.md §8; 0 = not charged.'),
   })
   .strict();
 
 export type CostParams = z.output<typeof costParamsSchema>;
 export type CostParamsInput = z.input<typeof costParamsSchema>;
 
-/** The DOMAIN §8 defaults. */
+/** The docs/model.md §8 defaults. */
 export const defaultCostParams: CostParams = costParamsSchema.parse({});
 
 /** Derived per-operation costs, computed once per model. */

@@ -10,7 +10,7 @@ function takeAt(m: Machine, pa: number, bytes: number): number {
   return m.pageAddress(pa / PAGE_SIZE);
 }
 
-describe('direct map split rule (DOMAIN §3, __should_split_large_page)', () => {
+describe('direct map split rule (docs/model.md §3, __should_split_large_page)', () => {
   it('decrypting 2 pages in an untouched 1G page gives one level-3 and one level-2 split, and the DirectMap* deltas', () => {
     const m = new Machine({ memoryBytes: 16 * GiB });
     const k = kernelFor(m);

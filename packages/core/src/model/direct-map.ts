@@ -7,7 +7,7 @@ import type { Counters } from './metrics.js';
  * The kernel's direct map of all RAM (arch/x86/mm/init.c, init_64.c): 1 GiB
  * pages where the CPU has them (else 2 MiB), 4 KiB at unaligned edges; and
  * the large-page split rule of arch/x86/mm/pat/set_memory.c. Splits for
- * encryption changes are never undone (DOMAIN §3).
+ * encryption changes are never undone (docs/model.md §3).
  *
  * One RangeMap value per page: level * 2 + enc, where level 0 = 4K, 1 = 2M,
  * 2 = 1G, and enc = 1 for a private (encrypted) mapping, 0 for a shared

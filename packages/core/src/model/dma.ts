@@ -20,7 +20,7 @@ interface AtomicPool {
  * kernel/dma/pool.c, kernel/dma/swiotlb.c). force_dma_unencrypted() is true
  * and SWIOTLB_FORCE is set, so: streaming mappings bounce through SWIOTLB
  * with a copy each way; a blocking dma_alloc_coherent() takes fresh pages and
- * set_memory_decrypted()s them in the direct map (DOMAIN §1, the correction);
+ * set_memory_decrypted()s them in the direct map (docs/model.md §1, the correction);
  * only a non-blocking one uses the atomic pool decrypted at boot.
  */
 export class DmaDirect {
@@ -170,7 +170,7 @@ export class DmaDirect {
    * swiotlb_bounce(): copy through kernel mappings, charged at the copy
    * bandwidth; with one lock area shared by several vCPUs the pool's
    * throughput is swiotlbSingleLockFactor of the per-CPU-area case (Tianyu
-   * Lan 2022, DOMAIN §8) — a proxy applied to the copy time.
+   * Lan 2022, docs/model.md §8) — a proxy applied to the copy time.
    */
   private bounce(fromKva: number, toKva: number, size: number): Result<void> {
     const m = this.m;

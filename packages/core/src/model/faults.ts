@@ -3,7 +3,7 @@ import { z } from 'zod';
 const rate = (what: string) => z.number().min(0).max(1).default(0).describe(what);
 
 /**
- * A seeded fault plan (DESIGN "faults and adversary"): each knob is the
+ * A seeded fault plan (docs/architecture.md "faults and adversary"): each knob is the
  * probability that one operation misbehaves. All zero by default; the same
  * seed gives the same faults, so a run is reproducible bit for bit.
  */
@@ -28,7 +28,7 @@ export const faultsSchema = z
       })
       .strict()
       .prefault({})
-      .describe('The host quote service (QEMU + QGS): unavailable, slow, never answering, or lying (DESIGN "faults and adversary").'),
+      .describe('The host quote service (QEMU + QGS): unavailable, slow, never answering, or lying (docs/architecture.md "faults and adversary").'),
   })
   .strict();
 

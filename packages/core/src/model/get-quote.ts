@@ -30,7 +30,7 @@ export function simulatedQuoteServiceFor(seed: string): SimulatedQuoteService {
   return createSimulatedQuoteService({ platformMacKey: secrets.macKey, seed: secrets.qgsSeed });
 }
 
-/** Host-side knobs for experiments and tests (DESIGN "faults and adversary"). */
+/** Host-side knobs for experiments and tests (docs/architecture.md "faults and adversary"). */
 export interface QuoteHostFaults {
   /** QEMU started without `quote-generation-socket`: SERVICE_UNAVAILABLE written at once, nothing forwarded. Default true. */
   serviceConfigured?: boolean;
@@ -40,7 +40,7 @@ export interface QuoteHostFaults {
   extraLatencyNs?: number;
   /** The QGS accepts the request and never answers: QEMU's 30 s transaction timeout writes ERROR. */
   neverAnswers?: boolean;
-  /** Pad each quote with zeros to this size, as the real QGS pads to its reserved size (e.g. 5006; DOMAIN §7). */
+  /** Pad each quote with zeros to this size, as the real QGS pads to its reserved size (e.g. 5006; docs/model.md §7). */
   padQuoteTo?: number;
   /** Hostile host: the `out_len` it writes at completion, whatever the quote's size. */
   lieOutLen?: number;
@@ -250,7 +250,7 @@ export class GetQuoteHost {
   }
 }
 
-/** The QGS answer with its quote zero-padded to `size` bytes (trailing data is legal, DOMAIN §7). */
+/** The QGS answer with its quote zero-padded to `size` bytes (trailing data is legal, docs/model.md §7). */
 function padQgsQuote(response: Uint8Array, size: number): Uint8Array {
   const msg = parseQgsMessage(response);
   if (msg.kind !== 'get_quote_resp' || msg.header.errorCode !== 0 || msg.quote.length >= size) return response;

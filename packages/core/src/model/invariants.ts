@@ -1,7 +1,7 @@
 import type { Scheduler } from './scheduler.js';
 import type { Counters } from './metrics.js';
 
-/** DESIGN "Invariants", numbered as there. */
+/** docs/architecture.md "Invariants", numbered as there. */
 export const INVARIANTS = {
   1: 'No shared page is ever in the free pool or handed out as ordinary memory.',
   2: 'No page is read or written through a private mapping while it is shared.',

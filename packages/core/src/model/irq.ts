@@ -11,7 +11,7 @@ export const NR_VECTORS = 256;
  * and their delivery. The host injects a vector into one vCPU (QEMU
  * tdx_inject_interrupt → the APIC of the vCPU that registered it); the
  * handler runs as an `irq` task on that vCPU after the injection latency.
- * Latency: no TDX figure exists (DOMAIN §8); the model charges one IPI in a
+ * Latency: no TDX figure exists (docs/model.md §8); the model charges one IPI in a
  * VM (`ipiCycles` / `cpuGHz`), the cost of a posted interrupt.
  */
 export class IrqTable {

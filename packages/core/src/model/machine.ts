@@ -21,7 +21,7 @@ import { GiB, MiB, PAGE_SIZE, DIRECT_MAP_BASE } from './units.js';
 
 /**
  * One modeled TDX guest and its host, booted. Each part owns one piece of
- * state (DESIGN "The platform model"); strategies reach it only through
+ * state (docs/architecture.md "The platform model"); strategies reach it only through
  * `kernel` (see kernel.ts).
  */
 export class Machine {
@@ -47,7 +47,7 @@ export class Machine {
   readonly faults: FaultPlan;
   /** The timeline, when `trace: true`. */
   readonly trace: Trace | undefined;
-  /** The shared bit, GPAW-1, as a GPA value (DOMAIN §2). */
+  /** The shared bit, GPAW-1, as a GPA value (docs/model.md §2). */
   readonly sharedBit: number;
   /** Kernel log lines the model printed (WARNs, swiotlb messages). */
   readonly dmesg: string[] = [];

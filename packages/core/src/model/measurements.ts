@@ -4,8 +4,8 @@ import type { TdMeasurements } from '@tdx-shbuf/tdx-formats';
 
 /**
  * The TD's measurements and TCB values as TDG.MR.REPORT puts them into the
- * TDREPORT (DOMAIN §7): hex strings in configuration, bytes in the model.
- * Every key has a description and a default (STYLE 5).
+ * TDREPORT (docs/model.md §7): hex strings in configuration, bytes in the model.
+ * Every key has a description and a default (docs/contributing.md §5).
  */
 const hex = (bytes: number, def: string, what: string) =>
   z

@@ -3,12 +3,12 @@ import { PAGE_SIZE } from './units.js';
 import type { Counters } from './metrics.js';
 
 /**
- * Guest physical memory as ranges (DESIGN "guest physical memory"): for every
+ * Guest physical memory as ranges (docs/architecture.md "guest physical memory"): for every
  * page frame its TDX state and its owner, packed in one RangeMap value so a
  * 4 TiB guest costs nothing until touched. Contents are kept only for pages
  * that were written: private contents (guest-only) and shared contents (what
  * the host sees at the shared GPA) are separate, because a conversion really
- * swaps the backing memory (DOMAIN §2 "Conversion is destructive both ways").
+ * swaps the backing memory (docs/model.md §2 "Conversion is destructive both ways").
  */
 
 /** TDX page state. */

@@ -1,5 +1,5 @@
 /**
- * Counters named in kernel terms (DESIGN "Metrics per run"). Every model part
+ * Counters named in kernel terms (docs/architecture.md "Metrics per run"). Every model part
  * increments these; a run reads a snapshot.
  */
 export function newCounters() {

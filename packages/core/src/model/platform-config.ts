@@ -5,15 +5,15 @@ import { measurementsSchema } from './measurements.js';
 
 const size = (def: number, what: string) => z.number().int().positive().default(def).describe(what);
 
-/** The modeled TD and host. Every key has a description and a default (STYLE 5). */
+/** The modeled TD and host. Every key has a description and a default (docs/contributing.md §5). */
 export const platformSchema = z
   .object({
     vcpus: z.number().int().min(1).max(1024).default(8).describe('vCPUs of the TD; TLB shootdowns IPI every other vCPU and SEPT TRACK kicks all of them.'),
     memoryBytes: size(16 * 2 ** 30, 'Guest RAM in bytes. Laid out as QEMU q35 does: up to 2 GiB below 4 GiB, the rest from 4 GiB (hw/i386/pc_q35.c).').refine((b) => b % 4096 === 0, 'must be a multiple of 4096').refine((b) => b >= 256 * 2 ** 20, 'must be at least 256 MiB'),
-    gpaw: z.union([z.literal(48), z.literal(52)]).default(52).describe('Guest physical address width from TDG.VP.INFO; the shared bit is GPAW-1 (DOMAIN §2).'),
+    gpaw: z.union([z.literal(48), z.literal(52)]).default(52).describe('Guest physical address width from TDG.VP.INFO; the shared bit is GPAW-1 (docs/model.md §2).'),
     gbPages: z.boolean().default(true).describe('Whether the CPU has 1 GiB pages (X86_FEATURE_GBPAGES): the direct map then uses 1G pages (arch/x86/mm/init.c).'),
     swiotlbBytes: z.number().int().positive().optional().describe('SWIOTLB pool size; default: the CoCo sizing, 6 % of RAM clamped to [64 MiB, 1 GiB] and rounded to a power of two of slots (arch/x86/mm/mem_encrypt.c).'),
-    hostPrivateMapLevel: z.enum(['4k', '2m', '1g']).default('4k').describe('Largest page the host maps private memory with; upstream KVM maps 4 KiB only (DOMAIN §5). A larger guest ACCEPT gets TDX_PAGE_SIZE_MISMATCH.'),
+    hostPrivateMapLevel: z.enum(['4k', '2m', '1g']).default('4k').describe('Largest page the host maps private memory with; upstream KVM maps 4 KiB only (docs/model.md §5). A larger guest ACCEPT gets TDX_PAGE_SIZE_MISMATCH.'),
     kernelImageBytes: size(32 * 2 ** 20, 'memblock reservation of the kernel image at CONFIG_PHYSICAL_START (16 MiB).'),
     cacheFlush: z.enum(['clflushopt', 'clflush']).default('clflushopt').describe('Instruction clflush_cache_range uses; Linux prefers CLFLUSHOPT where the CPU has it.'),
     tdxVersion: z.enum(['1.0', '1.5']).default('1.5').describe('TDX module version (TDREPORT layout).'),
@@ -22,7 +22,7 @@ export const platformSchema = z
     faults: faultsSchema.prefault({}).describe('Seeded fault plan: MapGPA RETRY/failure, accept failure, ENOMEM (all off by default).'),
     trace: z.boolean().default(false).describe('Record a timeline (Chrome trace-event JSON, opens in Perfetto): one track per vCPU and one for the host.'),
     throwOnViolation: z.boolean().default(false).describe('Throw at the first invariant violation instead of only recording it (for debugging).'),
-    cost: costParamsSchema.default(costParamsSchema.parse({})).describe('Cost-model parameters (DOMAIN §8); any subset overrides the defaults.'),
+    cost: costParamsSchema.default(costParamsSchema.parse({})).describe('Cost-model parameters (docs/model.md §8); any subset overrides the defaults.'),
   })
   .strict();
 

@@ -3,7 +3,7 @@
  * as runs of equal values. Adjacent runs with equal values are always merged,
  * so memory is proportional to the number of distinct ranges, never to the
  * key space: a 4 TiB guest costs the same as a 4 GiB one until it is touched
- * (DESIGN "Ranges, not pages").
+ * (docs/architecture.md "Ranges, not pages").
  *
  * Runs live in chunks of at most CHUNK_MAX boundaries, so an insert or delete
  * moves at most one chunk: O(log n + CHUNK_MAX) per update.

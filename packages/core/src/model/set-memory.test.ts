@@ -13,7 +13,7 @@ const setup = () => {
   return { m, k, pfn, kva: r.value };
 };
 
-describe('set_memory_* on a vmap address (DOMAIN §3, __set_memory_enc_pgtable, cpa_process_alias)', () => {
+describe('set_memory_* on a vmap address (docs/model.md §3, __set_memory_enc_pgtable, cpa_process_alias)', () => {
   it('plain set_memory_decrypted also changes the direct-map alias (checkalias = 1) and so splits it', () => {
     const { m, k, pfn, kva } = setup();
     const c0 = { ...m.counters };

@@ -5,7 +5,7 @@ import { GiB, KiB, MiB } from './units.js';
 import { IO_TLB_SEGSIZE, IO_TLB_SIZE, SWIOTLB_MAX_MAPPING, swiotlbAreas, swiotlbDefaultBytes } from './swiotlb.js';
 import { PageState } from './memory.js';
 
-describe('SWIOTLB (DOMAIN §4, kernel/dma/swiotlb.c, arch/x86/mm/mem_encrypt.c)', () => {
+describe('SWIOTLB (docs/model.md §4, kernel/dma/swiotlb.c, arch/x86/mm/mem_encrypt.c)', () => {
   it('sizes the CoCo pool at 6 % of RAM clamped to [64 MiB, 1 GiB], rounded to a power of two of slots', () => {
     expect(swiotlbDefaultBytes(8 * GiB)).toBe(512 * MiB); // 491.5 MiB → 2^18 slots
     expect(swiotlbDefaultBytes(1 * GiB)).toBe(64 * MiB); // 61 MiB → clamped up
@@ -84,7 +84,7 @@ describe('SWIOTLB (DOMAIN §4, kernel/dma/swiotlb.c, arch/x86/mm/mem_encrypt.c)'
   });
 });
 
-describe('dma-direct coherent allocations (DOMAIN §1 correction, kernel/dma/direct.c)', () => {
+describe('dma-direct coherent allocations (docs/model.md §1 correction, kernel/dma/direct.c)', () => {
   it('a blocking dma_alloc_coherent converts fresh pages in the direct map; an atomic one uses the pre-decrypted pool', () => {
     const m = new Machine({ memoryBytes: 16 * GiB });
     const k = kernelFor(m);
@@ -128,7 +128,7 @@ describe('dma-direct coherent allocations (DOMAIN §1 correction, kernel/dma/dir
   });
 });
 
-describe('SWIOTLB lock areas (DOMAIN §8: single lock ×0.59)', () => {
+describe('SWIOTLB lock areas (docs/model.md §8: single lock ×0.59)', () => {
   it('a pool with one area shared by several vCPUs bounces at swiotlbSingleLockFactor of the per-CPU rate', () => {
     const time = (swiotlbBytes: number) => {
       const m = new Machine({ memoryBytes: 1 * GiB, vcpus: 4, swiotlbBytes });

@@ -1,7 +1,7 @@
 import type { Machine } from './machine.js';
 import { GiB, MiB, PAGE_SHIFT, PAGE_SIZE } from './units.js';
 
-/** include/linux/swiotlb.h (DOMAIN §4). */
+/** include/linux/swiotlb.h (docs/model.md §4). */
 export const IO_TLB_SHIFT = 11;
 export const IO_TLB_SIZE = 1 << IO_TLB_SHIFT;
 export const IO_TLB_SEGSIZE = 128;

@@ -1,4 +1,4 @@
-/** TDCALL / TDVMCALL leaves and status codes (arch/x86/include/asm/shared/tdx.h; QEMU target/i386/kvm/tdx.h; DOMAIN §2). */
+/** TDCALL / TDVMCALL leaves and status codes (arch/x86/include/asm/shared/tdx.h; QEMU target/i386/kvm/tdx.h; docs/model.md §2). */
 
 export const TDCALL = {
   VP_VMCALL: 0,

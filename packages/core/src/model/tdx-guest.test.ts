@@ -10,7 +10,7 @@ const fresh = (over = {}) => {
   return { m, k: kernelFor(m) };
 };
 
-describe('MapGPA (DOMAIN §2, KVM tdx_map_gpa / tdx_complete_vmcall_map_gpa)', () => {
+describe('MapGPA (docs/model.md §2, KVM tdx_map_gpa / tdx_complete_vmcall_map_gpa)', () => {
   it('a 5 MiB MapGPA takes 3 chunks of at most 2 MiB in one hypercall', () => {
     const { m, k } = fresh();
     const c0 = { ...m.counters };
@@ -83,7 +83,7 @@ describe('MapGPA (DOMAIN §2, KVM tdx_map_gpa / tdx_complete_vmcall_map_gpa)', (
   });
 });
 
-describe('accept (DOMAIN §2, tdx_accept_memory / try_accept_one)', () => {
+describe('accept (docs/model.md §2, tdx_accept_memory / try_accept_one)', () => {
   const convertBack = (m: Machine, pa: number, bytes: number) => {
     const k = kernelFor(m);
     expect(k.tdxMapGpa(pa, pa + bytes, false)).toBe(true);

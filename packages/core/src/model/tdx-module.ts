@@ -11,7 +11,7 @@ const PAGES: Record<AcceptLevel, number> = { '4k': 1, '2m': PAGES_2M, '1g': PAGE
  * The TDX module's guest-facing leaves (TDCALL). TDG.MEM.PAGE.ACCEPT of a
  * pending page faults to the host, which lazily AUGs it (KVM maps private
  * memory at 4 KiB only upstream); a request larger than the host's mapping
- * gets TDX_PAGE_SIZE_MISMATCH. ACCEPT zeroes the page (DOMAIN §2, §5).
+ * gets TDX_PAGE_SIZE_MISMATCH. ACCEPT zeroes the page (docs/model.md §2, §5).
  */
 export class TdxModule {
   /** The per-platform key TDREPORTs are MACed with (derived from the platform seed; see measurements.ts). */

@@ -4,7 +4,7 @@ import { TDVMCALL_STATUS } from './tdvmcall.js';
 import { trackAliasExposure } from './aliases.js';
 import { PAGE_SIZE } from './units.js';
 
-/** A scripted host misbehaviour for MapGPA (DESIGN "faults and adversary"). */
+/** A scripted host misbehaviour for MapGPA (docs/architecture.md "faults and adversary"). */
 export type MapGpaFault =
   /** An interrupt is pending after the next chunk: KVM answers RETRY with the next GPA. */
   | { kind: 'retry' }
