@@ -9,7 +9,8 @@
  * Run: pnpm --filter @tdx-shbuf/core bench   (builds dist, then node --expose-gc on the compiled model:
  * tsx's keepNames wrappers would otherwise be measured too)
  */
-import { Machine, kernelFor, GiB, TiB, PAGE_SIZE, Owner } from '@tdx-shbuf/core';
+import { GiB, TiB, PAGE_SIZE, Owner } from '@tdx-shbuf/core';
+import { testMachine } from '@tdx-shbuf/core/internal';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
@@ -40,8 +41,8 @@ function rng(seed: number) {
  * otherwise the pages come from one 8 GiB allocation made up front.
  */
 function roundTrips(phases: number[], withAlloc: boolean): number[] {
-  const m = new Machine({ memoryBytes: 16 * GiB });
-  const k = kernelFor(m);
+  const m = testMachine({ memoryBytes: 16 * GiB });
+  const k = m.kernel;
   const r = rng(12345);
   const high = m.ram[m.ram.length - 1]!;
   let lo = high.startPfn;
@@ -80,10 +81,10 @@ const [withAllocTouch, withAllocSteady] = roundTrips([100_000, 200_000], true);
 console.log(`(a) the same with alloc_contig_range + __free_pages of each page: ${fmt(withAllocTouch!)}/s, then ${fmt(withAllocSteady!)}/s`);
 
 const base = heapMiB();
-const big = new Machine({ memoryBytes: 4 * TiB });
+const big = testMachine({ memoryBytes: 4 * TiB });
 const fresh = heapMiB() - base;
 console.log(`(b) heap of a freshly booted 4 TiB guest: ${fresh.toFixed(1)} MiB (ranges: memory ${big.mem.ranges}, direct map ${big.directMap.ranges})  [target < 32 MiB]`);
-const k = kernelFor(big);
+const k = big.kernel;
 const r = rng(777);
 const high = big.ram[big.ram.length - 1]!;
 let converted = 0;

@@ -1,23 +1,25 @@
+// The contract: what a strategy implements and what it may call.
 export * from './contract/errors.js';
 export * from './contract/strategy.js';
-export * from './model/units.js';
-export { costParamsSchema, defaultCostParams, type CostParams, type CostParamsInput } from './model/cost.js';
-export { platformSchema, type PlatformConfig, type PlatformConfigInput } from './model/platform-config.js';
-export { Machine, q35Layout } from './model/machine.js';
-export { kernelFor, type Kernel, type DmaApi, type GfpOptions } from './model/kernel.js';
-export { Scheduler, WaitQueue, type Task, type TaskKind } from './model/scheduler.js';
-export { newCounters, type Counters, type CounterName } from './model/metrics.js';
-export { INVARIANTS, type InvariantId, type Violation } from './model/invariants.js';
-export { PageState, Owner, OWNER_NAMES, STATE_NAMES } from './model/memory.js';
-export { TDCALL, TDVMCALL, TDVMCALL_STATUS, TDX_STATUS, type AcceptLevel } from './model/tdvmcall.js';
-export { swiotlbDefaultBytes, IO_TLB_SIZE, IO_TLB_SEGSIZE, SWIOTLB_MAX_MAPPING } from './model/swiotlb.js';
-export type { MapGpaFault, MapGpaResult } from './model/vmm.js';
-export type { DmaDirection } from './model/dma.js';
+export type { Kernel, DmaApi, GfpOptions, ZoneName, DmaDirection } from './contract/kernel.js';
 export { createSharedBuffer, type SharedBufferSpec } from './contract/shared-buffer.js';
 export { loadStrategy, checkCapabilities, FIRST_PARTY_STRATEGIES, type StrategySpec, type StrategyRequirements, type LoadedStrategy, type LoadStrategyOptions } from './contract/loader.js';
-export { measurementsSchema, platformSecrets, tdMeasurements, type MeasurementsConfig } from './model/measurements.js';
-export { GetQuoteHost, simulatedQuoteServiceFor, GET_QUOTE_MAX_BUF_LEN, MAX_GET_QUOTE_REQUESTS, QGS_TRANSACTION_TIMEOUT_NS, type QuoteHostFaults } from './model/get-quote.js';
-export { IrqTable, FIRST_EXTERNAL_VECTOR, NR_VECTORS } from './model/irq.js';
-export { TDX_REPORTDATA_LEN, TDX_REPORT_LEN } from './model/mr-report.js';
-export { faultsSchema, FaultPlan, type FaultsConfig } from './model/faults.js';
-export { Trace, HOST_TID, type TraceEvent } from './model/trace.js';
+// The ABI and units both sides share.
+export * from './abi/units.js';
+export { TDCALL, TDVMCALL, TDVMCALL_STATUS, TDX_STATUS, TDX_REPORTDATA_LEN, TDX_REPORT_LEN, FIRST_EXTERNAL_VECTOR, NR_VECTORS, type AcceptLevel, type MapGpaResult } from './abi/tdx.js';
+// Configuration of the modeled platform.
+export { costParamsSchema, defaultCostParams, type CostParams, type CostParamsInput } from './platform/cost.js';
+export { platformSchema, type PlatformConfig, type PlatformConfigInput } from './platform/config.js';
+export { faultsSchema, type FaultsConfig } from './platform/faults.js';
+export { measurementsSchema, platformSecrets, tdMeasurements, type MeasurementsConfig } from './platform/measurements.js';
+// The machine: boot, observation and fault API.
+export { Machine, kernelFor, type HostView, type FaultHooks, type PageInfo, type DriverInvariant } from './model/machine.js';
+export { PAGE_CLASSES, type PageAudit, type PageClass, type LostPages } from './model/audit.js';
+export { Scheduler, WaitQueue, type Task, type TaskKind } from './model/sim/scheduler.js';
+export { newCounters, type Counters, type CounterName } from './model/sim/metrics.js';
+export { INVARIANTS, type InvariantId, type Violation } from './model/sim/invariants.js';
+export { Trace, HOST_TID, type TraceEvent } from './model/sim/trace.js';
+export { PageState, Owner, OWNER_NAMES, STATE_NAMES, type RamRange } from './model/memory/phys-mem.js';
+export { swiotlbDefaultBytes, IO_TLB_SIZE, IO_TLB_SEGSIZE, SWIOTLB_MAX_MAPPING } from './model/guest/dma/swiotlb.js';
+export type { MapGpaFault } from './model/host/kvm/map-gpa.js';
+export { simulatedQuoteServiceFor, GET_QUOTE_MAX_BUF_LEN, MAX_GET_QUOTE_REQUESTS, QGS_TRANSACTION_TIMEOUT_NS, type QuoteHostFaults } from './model/host/qemu/get-quote.js';

@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from './errors.js';
 import type { SharedBuffer } from './strategy.js';
-import type { Kernel } from '../model/kernel.js';
+import type { Kernel } from './kernel.js';
 
 let nextBufferId = 1;
 

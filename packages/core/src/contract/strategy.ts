@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Result } from './errors.js';
-import type { Kernel } from '../model/kernel.js';
+import type { Kernel } from './kernel.js';
 
 /** Identity of a strategy package, recorded with every result. */
 export interface StrategyMeta {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Machine } from './machine.js';
-import { kernelFor } from './kernel.js';
-import { GiB, MiB, PAGE_SIZE } from './units.js';
-import { Owner } from './memory.js';
+import { testMachine } from './test-machine.js';
+import { GiB, MiB, PAGE_SIZE } from '../abi/units.js';
+import { Owner } from './memory/phys-mem.js';
 
 describe('boot', () => {
   it('boots a 16 GiB guest with the q35 layout, SWIOTLB decrypted, and no violations', () => {
-    const m = new Machine({ memoryBytes: 16 * GiB, vcpus: 8 });
+    const m = testMachine({ memoryBytes: 16 * GiB, vcpus: 8 });
     expect(m.ram.map((r) => [r.startPfn * PAGE_SIZE, r.endPfn * PAGE_SIZE])).toEqual([
       [0, 2 * GiB],
       [4 * GiB, 18 * GiB],
@@ -15,7 +14,7 @@ describe('boot', () => {
     expect(m.swiotlb.bytes).toBe(1 * GiB);
     expect(m.counters.sharedPages).toBeGreaterThanOrEqual(GiB / PAGE_SIZE);
     expect(m.mem.pagesByOwner[Owner.Free]).toBe(m.pages.freePageCount);
-    const k = kernelFor(m);
+    const k = m.kernel;
     const p = k.allocPages(0);
     expect(p.ok).toBe(true);
     void MiB;
@@ -25,8 +24,8 @@ describe('boot', () => {
 describe('faults and trace', () => {
   it('a seeded fault plan reproduces: the same seed gives the same RETRYs, failures and ENOMEMs', () => {
     const run = (seed: number) => {
-      const m = new Machine({ memoryBytes: 4 * GiB, faults: { seed, mapGpaInterruptRate: 0.3, mapGpaFailRate: 0.1, enomemRate: 0.2 } });
-      const k = kernelFor(m);
+      const m = testMachine({ memoryBytes: 4 * GiB, faults: { seed, mapGpaInterruptRate: 0.3, mapGpaFailRate: 0.1, enomemRate: 0.2 } });
+      const k = m.kernel;
       const out: string[] = [];
       for (let i = 0; i < 40; i++) {
         const p = k.allocPages(1);
@@ -48,16 +47,16 @@ describe('faults and trace', () => {
   });
 
   it('an interrupt pending between MapGPA chunks makes the guest resume from r11 until done', () => {
-    const m = new Machine({ memoryBytes: 16 * GiB, faults: { mapGpaInterruptRate: 1 } });
-    const k = kernelFor(m);
+    const m = testMachine({ memoryBytes: 16 * GiB, faults: { mapGpaInterruptRate: 1 } });
+    const k = m.kernel;
     expect(k.tdxMapGpa(10 * GiB, 10 * GiB + 8 * MiB, false)).toBe(true);
     expect(m.sinceBoot().mapGpaRetries).toBe(3);
     expect(m.sinceBoot().mapGpaCalls).toBe(4);
   });
 
   it('an accept that never completes fails the conversion back to private, and the caller can leak', () => {
-    const m = new Machine({ memoryBytes: 16 * GiB, faults: { acceptFailRate: 1 } });
-    const k = kernelFor(m);
+    const m = testMachine({ memoryBytes: 16 * GiB, faults: { acceptFailRate: 1 } });
+    const k = m.kernel;
     const p = m.pages.allocPages(0)!;
     expect(k.setMemoryDecrypted(m.pageAddress(p), 1).ok).toBe(true);
     const r = k.setMemoryEncrypted(m.pageAddress(p), 1);
@@ -66,8 +65,8 @@ describe('faults and trace', () => {
   });
 
   it('records a Chrome trace with one track per vCPU and one for the host when asked, and nothing otherwise', () => {
-    const m = new Machine({ memoryBytes: 4 * GiB, vcpus: 2, trace: true });
-    const k = kernelFor(m);
+    const m = testMachine({ memoryBytes: 4 * GiB, vcpus: 2, trace: true });
+    const k = m.kernel;
     const p = m.pages.allocPages(0)!;
     const before = m.trace!.events.length;
     expect(k.setMemoryDecrypted(m.pageAddress(p), 1).ok).toBe(true);
@@ -78,22 +77,22 @@ describe('faults and trace', () => {
     expect(ev[0]!.tid).toBe(10_000);
     const json = m.trace!.toJSON(2);
     expect(json.traceEvents.filter((e) => e.ph === 'M').map((e) => e.args!.name)).toEqual(['tdx-shbuf model', 'vCPU 0', 'vCPU 1', 'host (KVM/QEMU/QGS)']);
-    expect(new Machine({ memoryBytes: 4 * GiB }).trace).toBeUndefined();
+    expect(testMachine({ memoryBytes: 4 * GiB }).trace).toBeUndefined();
   });
 });
 
 describe('quote-service faults from configuration', () => {
   it('platform.faults.quoteService reaches the GetQuote host', () => {
-    const m = new Machine({ memoryBytes: 4 * GiB, faults: { quoteService: { neverAnswers: true, lieStatus: 'SUCCESS', padQuoteTo: 5006 } } });
+    const m = testMachine({ memoryBytes: 4 * GiB, faults: { quoteService: { neverAnswers: true, lieStatus: 'SUCCESS', padQuoteTo: 5006 } } });
     expect(m.quoteHost.faults).toEqual({ serviceConfigured: true, serviceUnavailable: false, extraLatencyNs: 0, neverAnswers: true, padQuoteTo: 5006, lieStatus: 0n });
-    expect(new Machine({ memoryBytes: 4 * GiB }).quoteHost.faults.neverAnswers).toBe(false);
+    expect(testMachine({ memoryBytes: 4 * GiB }).quoteHost.faults.neverAnswers).toBe(false);
   });
 });
 
 describe('shared memory over time', () => {
   it('integrates shared pages over virtual time (for the mean shared bytes of a run)', async () => {
-    const m = new Machine({ memoryBytes: 4 * GiB });
-    const k = kernelFor(m);
+    const m = testMachine({ memoryBytes: 4 * GiB });
+    const k = m.kernel;
     const base = m.counters.sharedPages;
     const t0 = m.sched.now();
     const i0 = m.mem.sharedPageNs(t0);

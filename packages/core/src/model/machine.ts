@@ -1,119 +1,141 @@
-import { platformSchema, type PlatformConfig, type PlatformConfigInput } from './platform-config.js';
-import type { CostParams } from './cost.js';
-import { Scheduler } from './scheduler.js';
-import { newCounters, type Counters } from './metrics.js';
-import { InvariantLog } from './invariants.js';
-import { GuestMemory, Owner, type RamRange } from './memory.js';
-import { PageAllocator } from './page-alloc.js';
-import { DirectMap } from './direct-map.js';
-import { VmapArea } from './vmap.js';
-import { flushTlbAll } from './flush.js';
-import { Vmm } from './vmm.js';
-import { GetQuoteHost, quoteHostFaults } from './get-quote.js';
-import { IrqTable } from './irq.js';
-import { TdxModule } from './tdx-module.js';
-import { Swiotlb, swiotlbDefaultBytes } from './swiotlb.js';
-import { DmaDirect } from './dma.js';
-import { setMemoryEnc } from './set-memory.js';
-import { FaultPlan } from './faults.js';
-import { Trace } from './trace.js';
-import { GiB, MiB, PAGE_SIZE, DIRECT_MAP_BASE } from './units.js';
+import type { PlatformConfig, PlatformConfigInput } from '../platform/config.js';
+import type { CostParams } from '../platform/cost.js';
+import type { Kernel } from '../contract/kernel.js';
+import { pageAddress } from '../abi/units.js';
+import type { Scheduler } from './sim/scheduler.js';
+import type { Counters } from './sim/metrics.js';
+import type { Violation } from './sim/invariants.js';
+import type { Trace } from './sim/trace.js';
+import type { PageState, Owner, RamRange } from './memory/phys-mem.js';
+import type { MapGpaFault } from './host/kvm/map-gpa.js';
+import type { QuoteHostFaults } from './host/qemu/get-quote.js';
+import { auditPages, type PageAudit } from './audit.js';
+import { bootParts, type MachineParts } from './parts.js';
+
+const PARTS = new WeakMap<Machine, MachineParts>();
+
+/** Core-internal: the parts behind a Machine (core's own tests and bench; never exported by the package's main entry). */
+export function partsOf(m: Machine): MachineParts {
+  return PARTS.get(m)!;
+}
+
+/** Invariants the driver, not the model, can break and report (docs/architecture.md "Invariants"). */
+export type DriverInvariant = 4 | 5;
+
+/** One page as the model sees it: TDX state, owner (struct page), allocation, and its direct-map mapping. */
+export interface PageInfo {
+  readonly state: PageState;
+  readonly owner: Owner;
+  /** Pages handed out by one allocation share an id (0: none). */
+  readonly allocId: number;
+  /** Whether the direct map maps the page private (true), shared (false), or not at all (undefined). */
+  readonly directMapEncrypted: boolean | undefined;
+}
+
+/** The host as tests and workloads may drive it: what a real host can do with a TD's shared memory and its quote service. */
+export interface HostView {
+  /** The host reads guest memory at a shared GPA (shared bit set); undefined when any byte is not shared. */
+  readShared(gpa: number, length: number): Uint8Array | undefined;
+  /** The host writes guest memory at a shared GPA; false when any byte is not shared. */
+  writeShared(gpa: number, data: Uint8Array): boolean;
+  /** QEMU's GetQuote handling and the simulated QGS behind it. */
+  readonly quote: {
+    /** Requests, accepted, RETRYs, completions, timeouts, notifications of this run. */
+    readonly stats: Readonly<{ requests: number; accepted: number; retries: number; completed: number; timeouts: number; notifies: number }>;
+    /** The vector SetupEventNotifyInterrupt registered, if any. */
+    readonly eventNotifyVector: number | undefined;
+    /** PEM of the simulated root CA the platform's quotes chain to. */
+    readonly rootCaPem: string;
+    /** Host tasks still running. */
+    readonly pending: readonly Promise<void>[];
+  };
+}
+
+/** Fault hooks for tests (docs/architecture.md "faults and adversary"): scripted misbehaviour, never patched methods. */
+export interface FaultHooks {
+  /** Script the host's next MapGPA answers, consumed in order. */
+  mapGpa(...faults: MapGpaFault[]): void;
+  /** Scripted MapGPA faults not consumed yet. */
+  readonly pendingMapGpa: number;
+  /** alloc_pages returns NULL for the call `at` from now (0 = the next), or for every call from it on with `onward`; returns the function that clears the script. */
+  failAllocations(at: number, opts?: { onward?: boolean }): () => void;
+  /** Replace the quote service's fault knobs (platform.faults.quoteService sets them at boot). */
+  quoteService(faults: QuoteHostFaults): void;
+}
 
 /**
- * One modeled TDX guest and its host, booted. Each part owns one piece of
- * state (docs/architecture.md "The platform model"); strategies reach it only through
- * `kernel` (see kernel.ts).
+ * One modeled TDX guest and its host, booted (docs/architecture.md "The
+ * platform model"). Strategies reach the guest only through `kernel`; everyone
+ * else gets this observation and fault API: counters, page accounting, the
+ * invariant log, the trace, the kernel log, the host's view of shared memory,
+ * and scripted faults. The parts themselves are not reachable from outside core.
  */
 export class Machine {
+  /** Validated platform configuration. */
   readonly config: PlatformConfig;
+  /** Cost parameters in force. */
   readonly cost: CostParams;
-  readonly sched = new Scheduler();
-  readonly counters: Counters = newCounters();
-  readonly inv: InvariantLog;
-  readonly ram: readonly RamRange[];
-  readonly mem: GuestMemory;
-  readonly pages: PageAllocator;
-  readonly directMap: DirectMap;
-  readonly vmap = new VmapArea();
-  readonly tdx: TdxModule;
-  readonly vmm: Vmm;
-  /** QEMU's GetQuote / SetupEventNotifyInterrupt handling and the simulated quote service (get-quote.ts). */
-  readonly quoteHost: GetQuoteHost;
-  /** The guest's interrupt vectors and the host's injection into them (irq.ts). */
-  readonly irqs: IrqTable;
-  readonly swiotlb: Swiotlb;
-  readonly dma: DmaDirect;
-  /** The seeded fault plan (all rates zero unless configured). */
-  readonly faults: FaultPlan;
-  /** The timeline, when `trace: true`. */
-  readonly trace: Trace | undefined;
   /** The shared bit, GPAW-1, as a GPA value (docs/model.md §2). */
   readonly sharedBit: number;
-  /** Kernel log lines the model printed (WARNs, swiotlb messages). */
-  readonly dmesg: string[] = [];
+  /** Guest RAM ranges (the q35 layout), page frames. */
+  readonly ram: readonly RamRange[];
+  /** The virtual clock: run guest code as tasks (`spawn`, `join`), `sleep`, `now`. */
+  readonly sched: Scheduler;
+  /** The guest kernel API strategies program against. */
+  readonly kernel: Kernel;
+  /** The timeline when `trace: true` (drivers may add their own spans). */
+  readonly trace: Trace | undefined;
   /** Counters as they stood when boot finished (runs report deltas from here). */
   readonly bootCounters: Readonly<Counters>;
+  readonly host: HostView;
+  readonly faults: FaultHooks;
 
   constructor(input: PlatformConfigInput = {}) {
-    this.config = platformSchema.parse(input);
-    this.cost = this.config.cost;
-    this.inv = new InvariantLog(this.sched, this.counters, this.config.throwOnViolation);
-    this.faults = new FaultPlan(this.config.faults);
-    this.trace = this.config.trace ? new Trace(this.sched) : undefined;
-    this.sharedBit = 2 ** (this.config.gpaw - 1);
-    this.ram = q35Layout(this.config.memoryBytes);
-    const maxPfn = this.ram[this.ram.length - 1]!.endPfn;
-    this.mem = new GuestMemory(maxPfn, this.ram, this.counters, () => this.sched.now());
-    this.pages = new PageAllocator(
-      [
-        { name: 'DMA', startPfn: 0, endPfn: (16 * MiB) / PAGE_SIZE },
-        { name: 'DMA32', startPfn: (16 * MiB) / PAGE_SIZE, endPfn: Math.min(maxPfn, (4 * GiB) / PAGE_SIZE) },
-        { name: 'Normal', startPfn: (4 * GiB) / PAGE_SIZE, endPfn: Math.max(maxPfn, (4 * GiB) / PAGE_SIZE + 1) },
-      ],
-      this.mem,
-      this.inv,
-      this.counters,
-      this.sched,
-      this.cost,
-      this.faults,
-    );
-    this.tdx = new TdxModule(this);
-    this.vmm = new Vmm(this);
-    this.quoteHost = new GetQuoteHost(this);
-    this.quoteHost.setFaults(quoteHostFaults(this.config.faults.quoteService));
-    this.irqs = new IrqTable(this);
-
-    // memblock: reserve the first MiB and the kernel image at CONFIG_PHYSICAL_START.
-    this.mem.transfer(0, MiB / PAGE_SIZE, Owner.Reserved);
-    this.mem.transfer((16 * MiB) / PAGE_SIZE, this.config.kernelImageBytes / PAGE_SIZE, Owner.Reserved);
-    // swiotlb_init(): memblock_alloc_low() of the pool, top-down below 4 GiB.
-    const swiotlbBytes = this.config.swiotlbBytes ?? swiotlbDefaultBytes(this.config.memoryBytes);
-    const low = this.ram[0]!;
-    const poolPfn = low.endPfn - swiotlbBytes / PAGE_SIZE;
-    if (poolPfn < (16 * MiB + this.config.kernelImageBytes) / PAGE_SIZE) throw new Error(`platform.swiotlbBytes: ${swiotlbBytes} bytes do not fit below 4 GiB`);
-    this.mem.transfer(poolPfn, swiotlbBytes / PAGE_SIZE, Owner.Swiotlb);
-    this.pages.freeBootMemory();
-
-    this.directMap = new DirectMap(maxPfn, this.ram, this.config.gbPages, this.counters, {
-      allocPageTable: () => {
-        const pfn = this.pages.allocPages(0, 'Normal');
-        return pfn !== undefined;
+    const p = bootParts(input);
+    PARTS.set(this, p);
+    this.config = p.sim.config;
+    this.cost = p.sim.cost;
+    this.sharedBit = p.sharedBit;
+    this.ram = p.ram;
+    this.sched = p.sim.sched;
+    this.kernel = p.kernel;
+    this.trace = p.sim.trace;
+    this.bootCounters = p.bootCounters;
+    const qemu = p.host.qemu;
+    this.host = {
+      readShared: (gpa, length) => p.host.readShared(gpa, length),
+      writeShared: (gpa, data) => p.host.writeShared(gpa, data),
+      quote: {
+        get stats() {
+          return { ...qemu.stats };
+        },
+        get eventNotifyVector() {
+          return qemu.eventNotifyVector;
+        },
+        get rootCaPem() {
+          return qemu.rootCaPem;
+        },
+        get pending() {
+          return qemu.pending;
+        },
       },
-      flushTlbAll: () => flushTlbAll(this),
-    });
-
-    // mem_encrypt_init() → swiotlb_update_mem_attributes(): the whole pool decrypted once.
-    this.swiotlb = new Swiotlb(this, poolPfn, swiotlbBytes);
-    const r = setMemoryEnc(this, this.pageAddress(poolPfn), swiotlbBytes / PAGE_SIZE, false, true);
-    if (!r.ok) throw new Error(`boot: decrypting the SWIOTLB pool failed: ${r.error.message}`);
-    // dma_atomic_pool_init(): the pre-decrypted atomic pools.
-    this.dma = new DmaDirect(this);
-    this.dma.atomicPoolInit();
-    this.bootCounters = { ...this.counters };
-    this.faults.armed = true;
+    };
+    this.faults = {
+      mapGpa: (...faults) => p.host.kvm.injectMapGpa(...faults),
+      get pendingMapGpa() {
+        return p.host.kvm.pendingMapGpaFaults;
+      },
+      failAllocations: (at, opts) => p.pages.failAllocations(at, opts?.onward ?? false),
+      quoteService: (f) => p.host.qemu.setFaults(f),
+    };
   }
 
-  /** Counters accumulated since boot finished. */
+  /** The counters now (live, read-only). */
+  get counters(): Readonly<Counters> {
+    return partsOf(this).sim.counters;
+  }
+
+  /** Counters accumulated since boot finished (gauges as they stand). */
   sinceBoot(): Counters {
     const out = { ...this.counters };
     for (const k of Object.keys(out) as (keyof Counters)[]) {
@@ -123,19 +145,55 @@ export class Machine {
     return out;
   }
 
+  /** Invariant violations recorded so far. */
+  get violations(): readonly Violation[] {
+    return partsOf(this).sim.inv.violations;
+  }
+
+  /** Record a breach of a driver invariant (4: a buffer the host may still write was freed or reused; 5: a host-written field not bounds-checked), on the running task. */
+  reportViolation(invariant: DriverInvariant, pfn: number, pages: number, message: string): void {
+    partsOf(this).sim.inv.record(invariant, pfn, pages, message);
+  }
+
+  /** Kernel log lines (printk, WARNs, swiotlb and dma-direct messages). */
+  get dmesg(): readonly string[] {
+    return partsOf(this).sim.dmesg;
+  }
+
+  /** Interrupts the guest took: delivered to a handler, or spurious (no handler). */
+  get interrupts(): { readonly delivered: number; readonly spurious: number } {
+    const irqs = partsOf(this).irqs;
+    return { delivered: irqs.delivered, spurious: irqs.spurious };
+  }
+
+  /** DirectMap4k / DirectMap2M / DirectMap1G in kB, as /proc/meminfo prints them. */
+  meminfo(): { DirectMap4k: number; DirectMap2M: number; DirectMap1G: number } {
+    return partsOf(this).directMap.meminfo();
+  }
+
+  /** ∫ shared pages dt (page·ns) from time 0 to `t`: the mean over [a, b] is (I(b) − I(a)) / (b − a). */
+  sharedPageNs(t: number): number {
+    return partsOf(this).mem.sharedPageNs(t);
+  }
+
+  /** Every page of RAM by class, with anything the accounting cannot place (see PageAudit). */
+  audit(): PageAudit {
+    return auditPages(partsOf(this));
+  }
+
+  /** One page frame as the model sees it. */
+  page(pfn: number): PageInfo {
+    const p = partsOf(this);
+    return { state: p.mem.state(pfn), owner: p.mem.owner(pfn), allocId: p.mem.allocId(pfn), directMapEncrypted: p.directMap.encrypted(pfn) };
+  }
+
   /** page_address(): the direct-map kva of a page frame. */
   pageAddress(pfn: number): number {
-    return DIRECT_MAP_BASE + pfn * PAGE_SIZE;
+    return pageAddress(pfn);
   }
 }
 
-/**
- * QEMU q35 RAM layout (hw/i386/pc_q35.c): with more than 2.75 GiB of RAM, 2 GiB
- * stay below 4 GiB and the rest starts at 4 GiB; otherwise all of it is low.
- */
-export function q35Layout(bytes: number): RamRange[] {
-  const low = bytes >= 0xb0000000 ? 2 * GiB : bytes;
-  const out: RamRange[] = [{ startPfn: 0, endPfn: low / PAGE_SIZE }];
-  if (bytes > low) out.push({ startPfn: (4 * GiB) / PAGE_SIZE, endPfn: (4 * GiB + bytes - low) / PAGE_SIZE });
-  return out;
+/** The Kernel a strategy receives for `m` (the same object as `m.kernel`). */
+export function kernelFor(m: Machine): Kernel {
+  return m.kernel;
 }

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { testMachine, type TestMachine } from '../../test-machine.js';
+import { GiB, KiB, MiB, PAGE_SIZE } from '../../../abi/units.js';
+import { PageState } from '../../memory/phys-mem.js';
+import { TDVMCALL_STATUS } from '../../../abi/tdx.js';
+
+const fresh = (over = {}) => {
+  const m = testMachine({ memoryBytes: 16 * GiB, ...over });
+  return { m, k: m.kernel };
+};
+
+describe('MapGPA (docs/model.md §2, KVM tdx_map_gpa / tdx_complete_vmcall_map_gpa)', () => {
+  it('a 5 MiB MapGPA takes 3 chunks of at most 2 MiB in one hypercall', () => {
+    const { m, k } = fresh();
+    const c0 = { ...m.counters };
+    const pa = 10 * GiB;
+    expect(k.tdxMapGpa(pa, pa + 5 * MiB, false)).toBe(true);
+    expect(m.counters.mapGpaChunks - c0.mapGpaChunks).toBe(3);
+    expect(m.counters.mapGpaCalls - c0.mapGpaCalls).toBe(1);
+    expect(m.mem.state(pa / PAGE_SIZE)).toBe(PageState.Shared);
+    expect(m.mem.state((pa + 5 * MiB) / PAGE_SIZE - 1)).toBe(PageState.Shared);
+    expect(m.mem.state((pa + 5 * MiB) / PAGE_SIZE)).toBe(PageState.PrivateAccepted);
+  });
+
+  it('the shared bit is GPAW-1: bit 47 for GPAW 48, bit 51 for GPAW 52', () => {
+    expect(fresh({ gpaw: 48 }).m.sharedBit).toBe(2 ** 47);
+    expect(fresh({ gpaw: 52 }).m.sharedBit).toBe(2 ** 51);
+  });
+
+  it('RETRY with progress resumes from r11 and resets the counter; the range ends fully converted', () => {
+    const { m, k } = fresh();
+    // an interrupt pending after each of the first 4 chunks: 4 RETRYs, each with progress
+    m.vmm.injectMapGpa({ kind: 'retry' }, { kind: 'retry' }, { kind: 'retry' }, { kind: 'retry' });
+    const c0 = { ...m.counters };
+    const pa = 10 * GiB;
+    expect(k.tdxMapGpa(pa, pa + 10 * MiB, false)).toBe(true);
+    expect(m.counters.mapGpaRetries - c0.mapGpaRetries).toBe(4);
+    expect(m.counters.mapGpaCalls - c0.mapGpaCalls).toBe(5);
+    expect(m.counters.mapGpaChunks - c0.mapGpaChunks).toBe(5);
+    expect(m.mem.every(pa / PAGE_SIZE, (10 * MiB) / PAGE_SIZE, (s) => s === PageState.Shared)).toBe(true);
+  });
+
+  it('3 RETRYs without progress make tdx_map_gpa give up; 2 do not', () => {
+    const a = fresh();
+    a.m.vmm.injectMapGpa({ kind: 'retry-no-progress' }, { kind: 'retry-no-progress' });
+    expect(a.k.tdxMapGpa(10 * GiB, 10 * GiB + 8 * KiB, false)).toBe(true);
+    const b = fresh();
+    b.m.vmm.injectMapGpa({ kind: 'retry-no-progress' }, { kind: 'retry-no-progress' }, { kind: 'retry-no-progress' });
+    expect(b.k.tdxMapGpa(10 * GiB, 10 * GiB + 8 * KiB, false)).toBe(false);
+    expect(b.m.counters.mapGpaFailures).toBe(1);
+    expect(b.m.mem.state((10 * GiB) / PAGE_SIZE)).toBe(PageState.PrivateAccepted);
+  });
+
+  it('a progress RETRY between no-progress RETRYs resets the counter', () => {
+    const { m, k } = fresh();
+    m.vmm.injectMapGpa({ kind: 'retry-no-progress' }, { kind: 'retry-no-progress' }, { kind: 'retry' }, { kind: 'retry-no-progress' }, { kind: 'retry-no-progress' });
+    expect(k.tdxMapGpa(10 * GiB, 10 * GiB + 4 * MiB, false)).toBe(true);
+  });
+
+  it('a RETRY GPA outside [start, end) fails at once', () => {
+    const { m, k } = fresh();
+    m.vmm.injectMapGpa({ kind: 'retry-out-of-range' });
+    expect(k.tdxMapGpa(10 * GiB, 10 * GiB + 8 * KiB, false)).toBe(false);
+    expect(m.counters.mapGpaCalls - m.bootCounters.mapGpaCalls).toBe(1);
+  });
+
+  it('the VMM answers INVALID_OPERAND for a range mixing private and shared, ALIGN_ERROR for misalignment', () => {
+    const { m, k } = fresh();
+    const mixed = k.tdvmcallMapGpa(m.sharedBit - 4096, 8192);
+    expect(mixed.status).toBe(TDVMCALL_STATUS.INVALID_OPERAND);
+    expect(k.tdvmcallMapGpa(m.sharedBit + 10 * GiB + 1, 4096).status).toBe(TDVMCALL_STATUS.ALIGN_ERROR);
+    expect(k.tdvmcallMapGpa(m.sharedBit + 3 * GiB, 4096).status).toBe(TDVMCALL_STATUS.INVALID_OPERAND); // PCI hole: not RAM
+  });
+
+  it('private→shared tears each private page out of the SEPT with a TRACK that kicks every vCPU', () => {
+    const { m, k } = fresh({ vcpus: 4 });
+    const c0 = { ...m.counters };
+    expect(k.tdxMapGpa(10 * GiB, 10 * GiB + 3 * PAGE_SIZE, false)).toBe(true);
+    expect(m.counters.septRemoves - c0.septRemoves).toBe(3);
+    expect(m.counters.tlbEpochKicks - c0.tlbEpochKicks).toBe(3 * 4);
+    expect(m.counters.pagesConvertedToShared - c0.pagesConvertedToShared).toBe(3);
+  });
+});
+
+describe('accept (docs/model.md §2, tdx_accept_memory / try_accept_one)', () => {
+  const convertBack = (m: TestMachine, pa: number, bytes: number) => {
+    const k = m.kernel;
+    expect(k.tdxMapGpa(pa, pa + bytes, false)).toBe(true);
+    expect(k.tdxMapGpa(pa, pa + bytes, true)).toBe(true);
+    return k;
+  };
+
+  it('picks 1G, then 2M, then 4K by alignment when the host maps large pages', () => {
+    const m = testMachine({ memoryBytes: 16 * GiB, hostPrivateMapLevel: '1g' });
+    const start = 9 * GiB - 2 * MiB - 4 * KiB;
+    const end = 10 * GiB + 4 * KiB;
+    const k = convertBack(m, start, end - start);
+    const c0 = { ...m.counters };
+    expect(k.tdxAcceptMemory(start, end)).toBe(true);
+    // [9G-2M-4K, 9G-2M): 4K; [9G-2M, 9G): 2M; [9G, 10G): 1G; [10G, 10G+4K): 4K
+    expect(m.counters.accepts4k - c0.accepts4k).toBe(2);
+    expect(m.counters.accepts2m - c0.accepts2m).toBe(1);
+    expect(m.counters.accepts1g - c0.accepts1g).toBe(1);
+    expect(m.mem.every(start / PAGE_SIZE, (end - start) / PAGE_SIZE, (s) => s === PageState.PrivateAccepted)).toBe(true);
+  });
+
+  it('with upstream KVM (4K private mappings) a 2M accept gets TDX_PAGE_SIZE_MISMATCH and falls back to 4K', () => {
+    const m = testMachine({ memoryBytes: 16 * GiB });
+    const start = 10 * GiB;
+    const k = convertBack(m, start, 2 * MiB);
+    const c0 = { ...m.counters };
+    expect(k.tdxAcceptMemory(start, start + 2 * MiB)).toBe(true);
+    expect(m.counters.accepts2m - c0.accepts2m).toBe(0);
+    expect(m.counters.accepts4k - c0.accepts4k).toBe(512);
+    // one 2M try at the aligned start (the 1G try is skipped: len < 1G)
+    expect(m.counters.acceptSizeMismatch - c0.acceptSizeMismatch).toBe(1);
+  });
+
+  it('ACCEPT zeroes: data written before a round trip is gone (conversion is destructive both ways)', () => {
+    const m = testMachine({ memoryBytes: 16 * GiB });
+    const k = m.kernel;
+    const pfn = m.pages.allocPages(0)!;
+    const kva = m.pageAddress(pfn);
+    expect(k.write(kva, new Uint8Array([1, 2, 3])).ok).toBe(true);
+    expect(k.setMemoryDecrypted(kva, 1).ok).toBe(true);
+    const shared = k.read(kva, 3);
+    expect(shared.ok && [...shared.value]).toEqual([0, 0, 0]);
+    expect(k.write(kva, new Uint8Array([9, 9, 9])).ok).toBe(true);
+    expect(k.setMemoryEncrypted(kva, 1).ok).toBe(true);
+    const back = k.read(kva, 3);
+    expect(back.ok && [...back.value]).toEqual([0, 0, 0]);
+  });
+
+  it('touching a pending (unaccepted) page is an invariant-3 violation', () => {
+    const m = testMachine({ memoryBytes: 16 * GiB });
+    const k = m.kernel;
+    const pfn = m.pages.allocPages(0)!;
+    const pa = pfn * PAGE_SIZE;
+    expect(k.tdxMapGpa(pa, pa + PAGE_SIZE, false)).toBe(true);
+    expect(k.tdxMapGpa(pa, pa + PAGE_SIZE, true)).toBe(true); // back to private, not accepted
+    const r = k.read(m.pageAddress(pfn), 8);
+    expect(r.ok).toBe(false);
+    expect(m.inv.violations.map((v) => v.invariant)).toEqual([3]);
+    expect(m.inv.violations[0]!.pfn).toBe(pfn);
+  });
+});

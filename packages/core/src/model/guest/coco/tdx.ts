@@ -1,0 +1,119 @@
+import { TDVMCALL_STATUS, TDX_REPORT_LEN, TDX_REPORTDATA_LEN, TDX_STATUS, type AcceptLevel } from '../../../abi/tdx.js';
+import { GiB, MiB, PAGE_SIZE, pageAddress } from '../../../abi/units.js';
+import { fail, type Result } from '../../../contract/errors.js';
+import { guestRead, guestWrite } from '../mm/access.js';
+import type { Guest } from '../guest.js';
+
+/**
+ * Guest-side TDX helpers of arch/x86/coco/tdx/tdx.c and tdx-shared.c: every
+ * one reaches the TDX module through `tdcall` and the host through `tdvmcall`.
+ */
+
+/** Give up after this many consecutive RETRYs without progress (tdx_map_gpa: max_retries_per_page = 3). */
+export const MAP_GPA_MAX_RETRIES_PER_PAGE = 3;
+
+/**
+ * tdx_map_gpa(start, end, enc): MapGPA with the RETRY protocol. The shared
+ * bit is set on both ends to share. A returned GPA outside [start, end) is
+ * rejected; progress resets the counter; 3 RETRYs without progress fail.
+ */
+export function tdxMapGpa(m: Guest, startPa: number, endPa: number, enc: boolean): boolean {
+  if (!m.trace) return mapGpaWithRetries(m, startPa, endPa, enc);
+  const t0 = m.trace.begin();
+  const ok = mapGpaWithRetries(m, startPa, endPa, enc);
+  m.trace.end(t0, 'tdx_map_gpa', 'tdx', { start: startPa, end: endPa, to: enc ? 'private' : 'shared', ok });
+  return ok;
+}
+
+function mapGpaWithRetries(m: Guest, startPa: number, endPa: number, enc: boolean): boolean {
+  let start = enc ? startPa : startPa + m.sharedBit;
+  const end = enc ? endPa : endPa + m.sharedBit;
+  let retryCount = 0;
+  while (retryCount < MAP_GPA_MAX_RETRIES_PER_PAGE) {
+    const r = m.tdvmcall.mapGpa(start, end - start);
+    if (r.status !== TDVMCALL_STATUS.RETRY) {
+      if (r.status !== TDVMCALL_STATUS.SUCCESS) m.counters.mapGpaFailures++;
+      return r.status === TDVMCALL_STATUS.SUCCESS;
+    }
+    const mapFailPaddr = r.r11;
+    if (mapFailPaddr < start || mapFailPaddr >= end) {
+      m.counters.mapGpaFailures++;
+      return false;
+    }
+    // "Consume" a retry without forward progress
+    if (mapFailPaddr === start) {
+      retryCount++;
+      continue;
+    }
+    start = mapFailPaddr;
+    retryCount = 0;
+  }
+  m.counters.mapGpaFailures++;
+  return false;
+}
+
+/** try_accept_one(): one TDG.MEM.PAGE.ACCEPT if `start` is aligned and `len` covers the level; returns bytes accepted. */
+function tryAcceptOne(m: Guest, start: number, len: number, level: AcceptLevel): number {
+  const size = level === '1g' ? GiB : level === '2m' ? 2 * MiB : PAGE_SIZE;
+  if (start % size !== 0 || len < size) return 0;
+  return m.tdcall.memPageAccept(start, level) === TDX_STATUS.SUCCESS ? size : 0;
+}
+
+/** tdx_accept_memory(start, end): larger accepts first (1G, then 2M, then 4K) for each aligned piece. */
+export function tdxAcceptMemory(m: Guest, start: number, end: number): boolean {
+  const t0 = m.trace?.begin() ?? 0;
+  const ok = acceptRange(m, start, end);
+  m.trace?.end(t0, 'tdx_accept_memory', 'tdx', { start, end, ok });
+  return ok;
+}
+
+function acceptRange(m: Guest, start: number, end: number): boolean {
+  while (start < end) {
+    const len = end - start;
+    let size = tryAcceptOne(m, start, len, '1g');
+    if (!size) size = tryAcceptOne(m, start, len, '2m');
+    if (!size) size = tryAcceptOne(m, start, len, '4k');
+    if (!size) return false;
+    start += size;
+  }
+  return true;
+}
+
+/**
+ * tdx_enc_status_changed(): MapGPA, then for shared→private accept. Upstream
+ * takes `__pa(vaddr)`, so a vmalloc address yields a wrong GPA; the model
+ * resolves it through the page tables (as the 2022 noalias series needed) and
+ * counts hazardPaOfVmalloc so the difference is visible.
+ */
+export function tdxEncStatusChanged(m: Guest, pa: number, numPages: number, enc: boolean): boolean {
+  const start = pa;
+  const end = pa + numPages * PAGE_SIZE;
+  if (!tdxMapGpa(m, start, end, enc)) return false;
+  // shared->private conversion requires memory to be accepted before use
+  if (enc) return tdxAcceptMemory(m, start, end);
+  return true;
+}
+
+/**
+ * tdx_mcall_get_report0(reportdata, tdreport) (arch/x86/coco/tdx/tdx.c): the
+ * caller's kmalloc'd buffers, here one private page (REPORTDATA at 0, the
+ * TDREPORT at 1024) taken from and returned to the page allocator.
+ * TDCALL_INVALID_OPERAND → -EINVAL, any other failure → -EIO.
+ */
+export function tdxMcallGetReport0(m: Guest, reportData: Uint8Array): Result<Uint8Array> {
+  if (reportData.length !== TDX_REPORTDATA_LEN) return fail('EINVAL', `tdx_mcall_get_report0: REPORTDATA is ${reportData.length} bytes, expected 64`);
+  const pfn = m.pages.allocPages(0, 'Normal');
+  if (pfn === undefined) return fail('ENOMEM', 'tdx_mcall_get_report0: kmalloc of the report buffers failed');
+  try {
+    const kva = pageAddress(pfn);
+    const w = guestWrite(m, kva, reportData);
+    if (!w.ok) return w;
+    const pa = pfn * PAGE_SIZE;
+    const status = m.tdcall.mrReport(pa + TDX_REPORT_LEN, pa, 0);
+    if (status === TDX_STATUS.OPERAND_INVALID) return fail('EINVAL', 'TDG.MR.REPORT: TDCALL_INVALID_OPERAND');
+    if (status !== TDX_STATUS.SUCCESS) return fail('EIO', `TDG.MR.REPORT failed: status 0x${status.toString(16)}`);
+    return guestRead(m, kva + TDX_REPORT_LEN, TDX_REPORT_LEN);
+  } finally {
+    m.pages.freePages(pfn, 0);
+  }
+}

@@ -1,0 +1,149 @@
+import type { Sim } from '../../sim/sim.js';
+import { GiB, MiB, PAGE_SHIFT, PAGE_SIZE } from '../../../abi/units.js';
+
+/** include/linux/swiotlb.h (docs/model.md §4). */
+export const IO_TLB_SHIFT = 11;
+export const IO_TLB_SIZE = 1 << IO_TLB_SHIFT;
+export const IO_TLB_SEGSIZE = 128;
+/** swiotlb_max_mapping_size(): 128 slots × 2 KiB = 256 KiB. */
+export const SWIOTLB_MAX_MAPPING = IO_TLB_SEGSIZE * IO_TLB_SIZE;
+export const IO_TLB_DEFAULT_SIZE = 64 * MiB;
+
+const roundupPow2 = (n: number) => 2 ** Math.ceil(Math.log2(n));
+
+/**
+ * CoCo sizing (arch/x86/mm/mem_encrypt.c mem_encrypt_setup_arch): 6 % of RAM
+ * clamped to [64 MiB, 1 GiB]; swiotlb_adjust_size() aligns to IO_TLB_SEGSIZE
+ * slots and round_up_default_nslabs() to a power of two of slots.
+ */
+export function swiotlbDefaultBytes(memoryBytes: number): number {
+  const size = Math.min(Math.max(Math.floor((memoryBytes * 6) / 100), IO_TLB_DEFAULT_SIZE), GiB);
+  const aligned = Math.ceil(size / IO_TLB_SIZE);
+  const nslabs = Math.ceil(aligned / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
+  return roundupPow2(nslabs) * IO_TLB_SIZE;
+}
+
+/** swiotlb_adjust_nareas() + limit_nareas(): a power of two ≥ CPUs, each area ≥ IO_TLB_SEGSIZE slots. */
+export function swiotlbAreas(cpus: number, nslabs: number): number {
+  const n = roundupPow2(cpus);
+  return nslabs < n * IO_TLB_SEGSIZE ? Math.floor(nslabs / IO_TLB_SEGSIZE) : n;
+}
+
+/**
+ * The default SWIOTLB pool (kernel/dma/swiotlb.c): 2 KiB slots, `list[i]` the
+ * number of free contiguous slots from i to its segment's end, per-CPU areas
+ * each searched from its own index, the current CPU's area first. The pool was
+ * decrypted once at boot; mapping never converts memory.
+ */
+export class Swiotlb {
+  readonly nslabs: number;
+  readonly nareas: number;
+  private readonly list: Int32Array;
+  private readonly origAddr: Float64Array;
+  private readonly allocSize: Int32Array;
+  private readonly areaIndex: number[];
+  private readonly areaUsed: number[];
+
+  constructor(
+    private readonly m: Sim,
+    /** First page frame of the pool. */
+    readonly startPfn: number,
+    readonly bytes: number,
+  ) {
+    this.nslabs = bytes / IO_TLB_SIZE;
+    this.nareas = swiotlbAreas(m.config.vcpus, this.nslabs);
+    this.list = new Int32Array(this.nslabs);
+    this.origAddr = new Float64Array(this.nslabs).fill(-1);
+    this.allocSize = new Int32Array(this.nslabs);
+    // swiotlb_init_io_tlb_pool(): list[i] = IO_TLB_SEGSIZE - io_tlb_offset(i)
+    for (let i = 0; i < this.nslabs; i++) this.list[i] = IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE);
+    this.areaIndex = new Array(this.nareas).fill(0);
+    this.areaUsed = new Array(this.nareas).fill(0);
+  }
+
+  /** Pool start as a physical address. */
+  get startPa(): number {
+    return this.startPfn * PAGE_SIZE;
+  }
+
+  /** Slots in use (mem_used()). */
+  get used(): number {
+    return this.areaUsed.reduce((a, b) => a + b, 0);
+  }
+
+  /** Whether `pa` is inside the pool (is_swiotlb_buffer()). */
+  contains(pa: number): boolean {
+    return pa >= this.startPa && pa < this.startPa + this.bytes;
+  }
+
+  /**
+   * swiotlb_find_slots() for `size` bytes: the slot physical address, or a
+   * failure message as swiotlb_tbl_map_single() prints it.
+   */
+  findSlots(origPa: number, size: number): { pa: number } | { error: string } {
+    const nslots = Math.ceil(size / IO_TLB_SIZE);
+    const full = { error: `swiotlb buffer is full (sz: ${size} bytes), total ${this.nslabs} (slots), used ${this.used} (slots)` };
+    if (size <= 0) return { error: `Invalid sizes (mapping: ${size} bytes)` };
+    if (nslots > IO_TLB_SEGSIZE) return full;
+    // page-sized and larger requests are page aligned: stride of 2 slots
+    const stride = size >= PAGE_SIZE ? 1 << (PAGE_SHIFT - IO_TLB_SHIFT) : 1;
+    const start = this.m.sched.current.cpu & (this.nareas - 1);
+    let a = start;
+    do {
+      const index = this.areaFindSlots(a, nslots, stride);
+      if (index >= 0) {
+        for (let i = index; i < index + nslots; i++) {
+          this.list[i] = 0;
+          this.origAddr[i] = origPa + (i - index) * IO_TLB_SIZE;
+        }
+        this.allocSize[index] = size;
+        // the free slots just before now end at this allocation
+        let count = 0;
+        for (let i = index - 1; i >= 0 && i % IO_TLB_SEGSIZE !== IO_TLB_SEGSIZE - 1 && this.list[i]! > 0; i--) this.list[i] = ++count;
+        this.areaUsed[a]! += nslots;
+        return { pa: this.startPa + index * IO_TLB_SIZE };
+      }
+      if (++a >= this.nareas) a = 0;
+    } while (a !== start);
+    return full;
+  }
+
+  /** swiotlb_release_slots(): free the slots of a mapping, re-merging free runs within the segment. */
+  releaseSlots(pa: number): number {
+    const index = (pa - this.startPa) / IO_TLB_SIZE;
+    const size = this.allocSize[index]!;
+    const nslots = Math.ceil(size / IO_TLB_SIZE);
+    const areaSlots = this.nslabs / this.nareas;
+    const a = Math.floor(index / areaSlots);
+    let count = index + nslots < this.nslabs && (index + nslots) % IO_TLB_SEGSIZE !== 0 ? this.list[index + nslots]! : 0;
+    for (let i = index + nslots - 1; i >= index; i--) {
+      this.list[i] = ++count;
+      this.origAddr[i] = -1;
+    }
+    this.allocSize[index] = 0;
+    for (let i = index - 1; i >= 0 && i % IO_TLB_SEGSIZE !== IO_TLB_SEGSIZE - 1 && this.list[i]! > 0; i--) this.list[i] = ++count;
+    this.areaUsed[a]! -= nslots;
+    return size;
+  }
+
+  /** Original (kernel buffer) address a slot bounces for. */
+  origOf(pa: number): number {
+    return this.origAddr[(pa - this.startPa) / IO_TLB_SIZE]!;
+  }
+
+  private areaFindSlots(a: number, nslots: number, stride: number): number {
+    const areaSlots = this.nslabs / this.nareas;
+    const base = a * areaSlots;
+    let off = this.areaIndex[a]! - (this.areaIndex[a]! % stride);
+    for (let tried = 0; tried < areaSlots; tried += stride) {
+      if (off >= areaSlots) off = 0;
+      const i = base + off;
+      if (this.list[i]! >= nslots) {
+        this.areaIndex[a] = (off + nslots) % areaSlots;
+        return i;
+      }
+      off += stride;
+    }
+    return -1;
+  }
+}

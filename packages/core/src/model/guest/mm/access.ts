@@ -1,0 +1,73 @@
+import type { Guest } from '../guest.js';
+import { fail, ok, type Result } from '../../../contract/errors.js';
+import { PageState } from '../../memory/phys-mem.js';
+import { DIRECT_MAP_BASE, PAGE_SIZE, isDirectMapKva, isVmallocKva, x86Address } from '../../../abi/units.js';
+
+/**
+ * Guest loads and stores through a kernel mapping. The mapping's protection
+ * and the page's TDX state decide what happens (tdx_early_init comment,
+ * docs/model.md §2): private mapping + shared page = guest shutdown (invariant 2);
+ * private mapping + pending page = TD killed with SEPT_VE disabled
+ * (invariant 3); shared mapping + private page = #VE (recoverable, counted).
+ * The access fails with EFAULT in all three cases so nothing proceeds silently.
+ */
+function translate(m: Guest, kva: number): { pfn: number; encrypted: boolean } | undefined {
+  if (isDirectMapKva(kva)) {
+    const pfn = Math.floor((kva - DIRECT_MAP_BASE) / PAGE_SIZE);
+    if (pfn >= m.mem.maxPfn) return undefined;
+    const enc = m.directMap.encrypted(pfn);
+    return enc === undefined ? undefined : { pfn, encrypted: enc };
+  }
+  if (isVmallocKva(kva)) {
+    const hit = m.vmap.lookup(kva);
+    if (!hit) return undefined;
+    return { pfn: hit.alias.pfns[hit.index]!, encrypted: hit.alias.enc[hit.index] === 1 };
+  }
+  return undefined;
+}
+
+function each(m: Guest, kva: number, length: number, fn: (pa: number, encrypted: boolean, off: number, take: number) => void): Result<void> {
+  let done = 0;
+  while (done < length) {
+    const addr = kva + done;
+    const off = addr % PAGE_SIZE;
+    const take = Math.min(PAGE_SIZE - off, length - done);
+    const t = translate(m, addr);
+    if (!t) return fail('EFAULT', `access to unmapped ${x86Address(addr)}`);
+    const state = m.mem.state(t.pfn);
+    if (t.encrypted && state === PageState.Shared) {
+      m.inv.record(2, t.pfn, 1, `access to shared page through a private mapping at ${x86Address(addr)} (guest shutdown on hardware)`);
+      return fail('EFAULT', `private mapping of a shared page at ${x86Address(addr)}`);
+    }
+    if (t.encrypted && state === PageState.PrivatePending) {
+      m.inv.record(3, t.pfn, 1, `access to an unaccepted page at ${x86Address(addr)}`);
+      return fail('EFAULT', `unaccepted page at ${x86Address(addr)}`);
+    }
+    if (!t.encrypted && state !== PageState.Shared) {
+      m.counters.veSharedMappingPrivatePage++;
+      return fail('EFAULT', `#VE: shared mapping of a private page at ${x86Address(addr)}`);
+    }
+    fn(t.pfn * PAGE_SIZE + off, t.encrypted, done, take);
+    done += take;
+  }
+  return ok();
+}
+
+/** A guest load of `length` bytes at `kva`. */
+export function guestRead(m: Guest, kva: number, length: number): Result<Uint8Array> {
+  const out = new Uint8Array(length);
+  const r = each(m, kva, length, (pa, enc, off, take) => out.set(m.mem.readData(enc ? 'private' : 'shared', pa, take), off));
+  return r.ok ? ok(out) : r;
+}
+
+/** A guest store of `data` at `kva`. */
+export function guestWrite(m: Guest, kva: number, data: Uint8Array): Result<void> {
+  return each(m, kva, data.length, (pa, enc, off, take) => m.mem.writeData(enc ? 'private' : 'shared', pa, data.subarray(off, off + take)));
+}
+
+/** memset(kva, 0, length), charged at the copy bandwidth. */
+export function guestZero(m: Guest, kva: number, length: number): Result<void> {
+  m.counters.bytesZeroed += length;
+  m.sched.charge(length / m.cost.bounceBytesPerNs);
+  return guestWrite(m, kva, new Uint8Array(length));
+}

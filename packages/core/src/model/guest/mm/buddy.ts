@@ -1,0 +1,175 @@
+import { RangeMap } from '../../memory/range-map.js';
+import { MAX_PAGE_ORDER } from '../../../abi/units.js';
+
+/** Pages in a MAX_PAGE_ORDER block. */
+const TOP = 1 << MAX_PAGE_ORDER;
+
+/**
+ * One zone's free areas (mm/page_alloc.c, struct free_area[]): a LIFO free
+ * list per order below MAX_PAGE_ORDER, and the MAX_PAGE_ORDER blocks kept as a
+ * range set so a fresh 4 TiB zone is one range, not a million list entries.
+ * Boot memory is freed with FPI_TO_TAIL in PFN order (memblock_free_all), so
+ * the lowest free max-order block is handed out first.
+ */
+export class BuddyZone {
+  /** Free lists below MAX_PAGE_ORDER: doubly-linked nodes (as struct page's lru), head per order, found by pfn. */
+  private readonly head: (FreeBlock | undefined)[] = [];
+  private readonly blocks = new Map<number, FreeBlock>();
+  /** Free MAX_PAGE_ORDER blocks, indexed by pfn >> MAX_PAGE_ORDER. */
+  private readonly top: RangeMap;
+  private topHint = 0;
+  /** Free pages in this zone. */
+  freePages = 0;
+
+  constructor(
+    readonly name: 'DMA' | 'DMA32' | 'Normal',
+    readonly startPfn: number,
+    readonly endPfn: number,
+  ) {
+    for (let o = 0; o < MAX_PAGE_ORDER; o++) this.head.push(undefined);
+    this.top = new RangeMap(Math.ceil(endPfn / TOP) + 1, 0);
+  }
+
+  contains(pfn: number): boolean {
+    return pfn >= this.startPfn && pfn < this.endPfn;
+  }
+
+  /** Free a range at boot (__free_pages_core), as the largest aligned blocks. */
+  addRange(start: number, end: number): void {
+    let p = start;
+    const top = TOP;
+    while (p < end) {
+      if (p % top === 0 && p + top <= end) {
+        const blocks = Math.floor((end - p) / top);
+        this.top.set(p / top, p / top + blocks, 1);
+        this.topHint = Math.min(this.topHint, p / top);
+        this.freePages += blocks * top;
+        p += blocks * top;
+        continue;
+      }
+      let o = 0;
+      while (o + 1 < MAX_PAGE_ORDER && p % (1 << (o + 1)) === 0 && p + (1 << (o + 1)) <= end) o++;
+      this.push(p, o);
+      this.freePages += (1 << o);
+      p += (1 << o);
+    }
+  }
+
+  /** Whether a free block of exactly `order` starts at `pfn`. */
+  isFree(pfn: number, order: number): boolean {
+    if (order >= MAX_PAGE_ORDER) return this.top.get(pfn / TOP) === 1;
+    return this.blocks.get(pfn)?.order === order;
+  }
+
+  /** __rmqueue_smallest + expand: a block of `order`, splitting a larger one; the lower half is returned. */
+  take(order: number): number | undefined {
+    for (let o = order; o <= MAX_PAGE_ORDER; o++) {
+      const pfn = o === MAX_PAGE_ORDER ? this.takeTop() : this.pop(o);
+      if (pfn === undefined) continue;
+      for (let h = o; h > order; h--) this.push(pfn + (1 << (h - 1)), h - 1);
+      this.freePages -= (1 << order);
+      return pfn;
+    }
+    return undefined;
+  }
+
+  /** Remove the free block holding `pfn` and give back everything but that page (alloc_contig_range's isolation). */
+  takePage(pfn: number): boolean {
+    // At most one free block holds pfn; untouched memory is in a max-order block, so look there first.
+    for (let o = MAX_PAGE_ORDER; o >= 0; o--) {
+      const block = pfn - (pfn % (1 << o));
+      if (!this.isFree(block, o)) continue;
+      this.remove(block, o);
+      let b = block;
+      for (let h = o; h > 0; h--) {
+        const half = (1 << (h - 1));
+        if (pfn < b + half) this.push(b + half, h - 1);
+        else {
+          this.push(b, h - 1);
+          b += half;
+        }
+      }
+      this.freePages -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** __free_one_page: merge with free buddies up to MAX_PAGE_ORDER. */
+  free(pfn: number, order: number): void {
+    this.freePages += (1 << order);
+    while (order < MAX_PAGE_ORDER) {
+      const buddy = pfn ^ (1 << order);
+      if (buddy < this.startPfn || buddy + (1 << order) > this.endPfn || !this.isFree(buddy, order)) break;
+      this.remove(buddy, order);
+      pfn = Math.min(pfn, buddy);
+      order++;
+    }
+    if (order === MAX_PAGE_ORDER) {
+      const i = pfn / TOP;
+      this.top.set(i, i + 1, 1);
+      this.topHint = Math.min(this.topHint, i);
+    } else this.push(pfn, order);
+  }
+
+  /** Number of entries held (memory use grows with this). */
+  get entries(): number {
+    return this.blocks.size + this.top.size;
+  }
+
+  /** add_to_free_list(): at the head (LIFO, as the kernel's list_add). */
+  private push(pfn: number, order: number): void {
+    const h = this.head[order];
+    const b: FreeBlock = { pfn, order, next: h, prev: undefined };
+    if (h) h.prev = b;
+    this.head[order] = b;
+    this.blocks.set(pfn, b);
+  }
+
+  /** get_page_from_free_area(): the head of the list. */
+  private pop(order: number): number | undefined {
+    const h = this.head[order];
+    if (!h) return undefined;
+    this.remove(h.pfn, order);
+    return h.pfn;
+  }
+
+  /** del_page_from_free_list(). */
+  private remove(pfn: number, order: number): void {
+    if (order >= MAX_PAGE_ORDER) {
+      const i = pfn / TOP;
+      this.top.set(i, i + 1, 0);
+      return;
+    }
+    const b = this.blocks.get(pfn)!;
+    if (b.prev) b.prev.next = b.next;
+    else this.head[order] = b.next;
+    if (b.next) b.next.prev = b.prev;
+    this.blocks.delete(pfn);
+  }
+
+  private takeTop(): number | undefined {
+    let found: number | undefined;
+    this.top.forEachRun(this.topHint, this.top.limit, (s, _e, v) => {
+      if (v === 1) {
+        found = s;
+        return false;
+      }
+      return true;
+    });
+    if (found === undefined) {
+      this.topHint = this.top.limit;
+      return undefined;
+    }
+    this.topHint = found;
+    this.top.set(found, found + 1, 0);
+    return found * TOP;
+  }
+}
+
+interface FreeBlock {
+  pfn: number;
+  order: number;
+  next: FreeBlock | undefined;
+  prev: FreeBlock | undefined;
+}

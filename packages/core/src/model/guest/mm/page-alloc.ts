@@ -1,0 +1,163 @@
+import { BuddyZone } from './buddy.js';
+import type { ZoneName } from '../../../contract/kernel.js';
+import { OWNER_NAMES, Owner, PageState, type GuestMemory } from '../../memory/phys-mem.js';
+import type { InvariantLog } from '../../sim/invariants.js';
+import type { Counters } from '../../sim/metrics.js';
+import type { Scheduler } from '../../sim/scheduler.js';
+import type { CostParams } from '../../../platform/cost.js';
+import { getOrder, pfnUp } from '../../../abi/units.js';
+import type { FaultPlan } from '../../sim/fault-plan.js';
+
+
+/**
+ * The page allocator (mm/page_alloc.c) over three zones, with the GFP zone
+ * fallback of a GFP_KERNEL allocation (Normal → DMA32 → DMA). Every page it
+ * hands out or takes back is checked against the invariants: a shared page
+ * must never enter the free pool (1), a leaked page never be reused (6), and
+ * the free count must agree with guest memory's own accounting (7).
+ */
+export class PageAllocator {
+  readonly zones: BuddyZone[];
+  private nextAllocId = 1;
+  /** Scripted allocation failures (Machine.faults.failAllocations): calls counted from when it was set. */
+  private failScript: { calls: number; at: number; onward: boolean } | undefined;
+
+  constructor(
+    zones: { name: ZoneName; startPfn: number; endPfn: number }[],
+    private readonly mem: GuestMemory,
+    private readonly inv: InvariantLog,
+    private readonly counters: Counters,
+    private readonly sched: Scheduler,
+    private readonly cost: CostParams,
+    private readonly faults?: FaultPlan,
+  ) {
+    this.zones = zones.map((z) => new BuddyZone(z.name, z.startPfn, z.endPfn));
+  }
+
+  /** memblock_free_all(): hand every page still Free in guest memory to its zone. */
+  freeBootMemory(): void {
+    for (const z of this.zones) {
+      this.mem.forEach(z.startPfn, z.endPfn - z.startPfn, (s, e, _st, owner) => {
+        if (owner === Owner.Free) z.addRange(s, e);
+      });
+    }
+    this.checkAccounting();
+  }
+
+  /** A fresh allocation id (pages of one allocation share it). */
+  newAllocId(): number {
+    return this.nextAllocId++;
+  }
+
+  /** alloc_pages(gfp, order): the lowest allowed zone fallback list starting at `zone`. */
+  allocPages(order: number, zone: ZoneName = 'Normal', allocId = this.newAllocId()): number | undefined {
+    this.sched.charge(this.cost.pageAllocNs);
+    const script = this.failScript;
+    if (script) {
+      const i = script.calls++;
+      if (i === script.at || (script.onward && i > script.at)) return undefined;
+    }
+    if (this.faults?.roll(this.faults.config.enomemRate)) return undefined;
+    const start = this.zones.findIndex((z) => z.name === zone);
+    for (let i = start; i >= 0; i--) {
+      const pfn = this.zones[i]!.take(order);
+      if (pfn === undefined) continue;
+      this.handOut(pfn, 2 ** order, allocId);
+      return pfn;
+    }
+    return undefined;
+  }
+
+  /** __free_pages(page, order). */
+  freePages(pfn: number, order: number): void {
+    if (!this.takeBack(pfn, 2 ** order)) return;
+    this.zoneOf(pfn).free(pfn, order);
+    this.checkAccounting();
+  }
+
+  /** alloc_pages_exact(): get_order(size) pages, then make_alloc_exact() frees the tail page by page. */
+  allocPagesExact(bytes: number, zone: ZoneName = 'Normal'): number | undefined {
+    const order = getOrder(bytes);
+    const id = this.newAllocId();
+    const pfn = this.allocPages(order, zone, id);
+    if (pfn === undefined) return undefined;
+    for (let p = pfn + pfnUp(bytes); p < pfn + 2 ** order; p++) this.freePages(p, 0);
+    return pfn;
+  }
+
+  /** free_pages_exact(): free_page() on each page. */
+  freePagesExact(pfn: number, bytes: number): void {
+    for (let p = pfn; p < pfn + pfnUp(bytes); p++) this.freePages(p, 0);
+  }
+
+  /** alloc_contig_range(start, end): take exactly these free pages (as CMA does); false if any is not free. */
+  allocContigRange(pfn: number, n: number): number | undefined {
+    if (!this.mem.every(pfn, n, (_s, owner) => owner === Owner.Free)) return undefined;
+    const id = this.newAllocId();
+    for (let p = pfn; p < pfn + n; p++) {
+      if (!this.zoneOf(p).takePage(p)) throw new Error(`page allocator out of sync at pfn ${p}`);
+    }
+    this.handOut(pfn, n, id);
+    return id;
+  }
+
+  /**
+   * Fault injection: alloc_pages returns NULL, as if memory were exhausted, for
+   * the call `at` from now (0 = the next one), or for every call from it on
+   * with `onward`. Returns the function that clears the script.
+   */
+  failAllocations(at: number, onward = false): () => void {
+    const script = { calls: 0, at, onward };
+    this.failScript = script;
+    return () => {
+      if (this.failScript === script) this.failScript = undefined;
+    };
+  }
+
+  /** Mark pages leaked: out of use for good, never back in the free pool (invariant 6). */
+  leak(pfn: number, n: number): void {
+    this.mem.transfer(pfn, n, Owner.Leaked);
+    this.counters.leakedPages += n;
+  }
+
+  /** Free pages over all zones. */
+  get freePageCount(): number {
+    return this.zones.reduce((n, z) => n + z.freePages, 0);
+  }
+
+  zoneOf(pfn: number): BuddyZone {
+    const z = this.zones.find((z) => z.contains(pfn));
+    if (!z) throw new Error(`pfn ${pfn} is in no zone`);
+    return z;
+  }
+
+  private handOut(pfn: number, n: number, allocId: number): void {
+    this.mem.forEach(pfn, n, (s, e, state, owner) => {
+      if (state === PageState.Shared) this.inv.record(1, s, e - s, 'page allocator handed out a shared page');
+      else if (state === PageState.PrivatePending) this.inv.record(3, s, e - s, 'page allocator handed out an unaccepted page');
+      if (owner !== Owner.Free) this.inv.record(owner === Owner.Leaked ? 6 : 7, s, e - s, `page allocator handed out a page owned by ${OWNER_NAMES[owner]}`);
+    });
+    this.mem.transfer(pfn, n, Owner.Allocated, allocId);
+    this.checkAccounting();
+  }
+
+  /** Checks pages coming back; refuses (records, returns false) a double free or a leaked/foreign page. */
+  private takeBack(pfn: number, n: number): boolean {
+    let okay = true;
+    this.mem.forEach(pfn, n, (s, e, state, owner) => {
+      if (state === PageState.Shared) this.inv.record(1, s, e - s, 'a shared page was freed into the page allocator');
+      if (owner === Owner.Leaked) this.inv.record(6, s, e - s, 'a leaked page was freed for reuse');
+      else if (owner !== Owner.Allocated) this.inv.record(7, s, e - s, 'freeing a page that is not allocated');
+      if (owner !== Owner.Allocated) okay = false;
+    });
+    if (okay) this.mem.transfer(pfn, n, Owner.Free);
+    return okay;
+  }
+
+  /** Invariant 7: the buddy free lists and guest memory agree on how many pages are free. */
+  private checkAccounting(): void {
+    const free = this.freePageCount;
+    const byMem = this.mem.pagesByOwner[Owner.Free]!;
+    if (free !== byMem) this.inv.record(7, 0, Math.abs(free - byMem), `buddy free pages ${free} ≠ guest memory free pages ${byMem}`);
+  }
+}

@@ -1,0 +1,122 @@
+import { TDVMCALL_STATUS, type MapGpaResult, type Sept } from '../../../abi/tdx.js';
+import { PAGE_SIZE } from '../../../abi/units.js';
+import type { RamRange } from '../../memory/phys-mem.js';
+import type { Sim } from '../../sim/sim.js';
+
+/** A scripted host misbehaviour for MapGPA (docs/architecture.md "faults and adversary"). */
+export type MapGpaFault =
+  /** An interrupt is pending after the next chunk: KVM answers RETRY with the next GPA. */
+  | { kind: 'retry' }
+  /** A hostile or broken host answers RETRY without converting anything (r11 = start). */
+  | { kind: 'retry-no-progress' }
+  /** RETRY with a GPA outside [start, end). */
+  | { kind: 'retry-out-of-range' }
+  /** The conversion fails with this status (INVALID_OPERAND by default). */
+  | { kind: 'error'; status?: bigint };
+
+/**
+ * KVM's TDVMCALL<MapGPA> handling with QEMU's conversion (KVM tdx_map_gpa,
+ * __tdx_map_gpa, tdx_complete_vmcall_map_gpa; QEMU kvm_convert_memory):
+ * operand checks, then one exit per TDX_MAP_GPA_MAX_LEN (2 MiB) chunk, RETRY
+ * with the next GPA between chunks when an interrupt is pending.
+ * private→shared tears the private pages out of the SEPT through the TDX
+ * module (BLOCK, TRACK + kick every vCPU, REMOVE, write-back, zero);
+ * shared→private only zaps the shared EPT — the private side is AUGed lazily
+ * when the guest accepts. The host knows the guest's RAM only as memslots.
+ */
+export class KvmMapGpa {
+  private readonly mapGpaFaults: MapGpaFault[] = [];
+  private readonly sharedBit: number;
+  constructor(
+    private readonly sim: Sim,
+    /** QEMU's RAM memslots (the q35 layout), page frames. */
+    private readonly memslots: readonly RamRange[],
+    private readonly sept: Sept,
+  ) {
+    this.sharedBit = 2 ** (sim.config.gpaw - 1);
+  }
+
+  /** Script the next MapGPA misbehaviours, consumed in order. */
+  injectMapGpa(...faults: MapGpaFault[]): void {
+    this.mapGpaFaults.push(...faults);
+  }
+
+  /** Pending scripted faults. */
+  get pendingMapGpaFaults(): number {
+    return this.mapGpaFaults.length;
+  }
+
+  /** TDVMCALL<MapGPA>(r12 = gpa, r13 = size). */
+  mapGpa(gpa: number, size: number): MapGpaResult {
+    const m = this.sim;
+    m.counters.tdvmcalls++;
+    m.counters.mapGpaCalls++;
+    m.sched.charge(m.cost.tdvmcallRoundTripNs);
+    const end = gpa + size;
+    const legal = 2 ** m.config.gpaw;
+    const shared = (a: number) => a >= this.sharedBit;
+    if (size <= 0 || end <= gpa || gpa >= legal || end - 1 >= legal || shared(gpa) !== shared(end - 1)) {
+      return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa });
+    }
+    if (gpa % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0) return this.refuse({ status: TDVMCALL_STATUS.ALIGN_ERROR, r11: gpa });
+
+    const plan = m.faults;
+    const fc = plan.config;
+    if (plan.roll(fc.mapGpaNoProgressRate)) return this.refuse(this.retry(gpa));
+    if (plan.roll(fc.mapGpaOutOfRangeRate)) return this.refuse(this.retry(end + PAGE_SIZE));
+    if (plan.roll(fc.mapGpaFailRate)) return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa });
+    const head = this.mapGpaFaults[0];
+    if (head && head.kind !== 'retry') {
+      this.mapGpaFaults.shift();
+      if (head.kind === 'retry-no-progress') return this.refuse(this.retry(gpa));
+      if (head.kind === 'retry-out-of-range') return this.refuse(this.retry(end + PAGE_SIZE));
+      return this.refuse({ status: head.status ?? TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa });
+    }
+
+    const toShared = shared(gpa);
+    const base = toShared ? this.sharedBit : 0;
+    let next = gpa;
+    while (next < end) {
+      const chunk = Math.min(m.cost.mapGpaChunkBytes, end - next);
+      m.counters.mapGpaChunks++;
+      if (next !== gpa) m.sched.charge(m.cost.tdvmcallRoundTripNs); // each chunk is one more exit to userspace
+      const pfn = (next - base) / PAGE_SIZE;
+      const n = chunk / PAGE_SIZE;
+      if (!this.inMemslot(pfn, n)) {
+        // kvm_convert_memory() fails outside guest RAM → INVALID_OPERAND, r11 = map_gpa_next
+        return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: next });
+      }
+      const t0 = m.trace?.begin() ?? 0;
+      if (toShared) this.sept.removePrivate(pfn, n);
+      else {
+        m.sched.charge(m.cost.hostSharedZapPer2mNs);
+        this.sept.unmapShared(pfn, n);
+      }
+      m.trace?.end(t0, toShared ? 'MapGPA chunk: SEPT teardown' : 'MapGPA chunk: shared EPT zap', 'vmm', { gpa: next, bytes: chunk }, true);
+      next += m.cost.mapGpaChunkBytes;
+      if (next < end && this.mapGpaFaults[0]?.kind === 'retry') {
+        this.mapGpaFaults.shift();
+        return this.retry(next);
+      }
+      // kvm_vcpu_has_events(): an interrupt pending between chunks stops the walk with RETRY
+      if (next < end && plan.roll(fc.mapGpaInterruptRate)) return this.retry(next);
+    }
+    return { status: TDVMCALL_STATUS.SUCCESS, r11: 0 };
+  }
+
+  /** Whether [pfn, pfn + n) lies inside one RAM memslot. */
+  private inMemslot(pfn: number, n: number): boolean {
+    return this.memslots.some((r) => pfn >= r.startPfn && pfn + n <= r.endPfn);
+  }
+
+  /** An answer that converted nothing (counted whoever issued the MapGPA). */
+  private refuse(r: MapGpaResult): MapGpaResult {
+    this.sim.counters.mapGpaRefused++;
+    return r;
+  }
+
+  private retry(r11: number): MapGpaResult {
+    this.sim.counters.mapGpaRetries++;
+    return { status: TDVMCALL_STATUS.RETRY, r11 };
+  }
+}

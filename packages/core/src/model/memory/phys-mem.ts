@@ -1,0 +1,212 @@
+import { RangeMap } from './range-map.js';
+import { PAGE_SIZE } from '../../abi/units.js';
+import type { Counters } from '../sim/metrics.js';
+
+/**
+ * Guest physical memory as ranges (docs/architecture.md "guest physical memory"): for every
+ * page frame its TDX state and its owner, packed in one RangeMap value so a
+ * 4 TiB guest costs nothing until touched. Contents are kept only for pages
+ * that were written: private contents (guest-only) and shared contents (what
+ * the host sees at the shared GPA) are separate, because a conversion really
+ * swaps the backing memory (docs/model.md §2 "Conversion is destructive both ways").
+ *
+ * Who writes what: the page state is the TDX module's record (the SEPT and
+ * the PAMT): only tdx-module/ changes it — on TDG.MEM.PAGE.ACCEPT, and when
+ * the host's MapGPA handling removes private pages or zaps shared ones through
+ * the module (Sept). The owner is the guest's struct page: only guest/mm
+ * changes it. The host sees the shared backing alone (SharedBacking below).
+ */
+
+/** TDX page state. */
+export enum PageState {
+  /** Private and accepted: usable through a private mapping. */
+  PrivateAccepted = 0,
+  /** Private but not accepted (after shared→private, before TDG.MEM.PAGE.ACCEPT). */
+  PrivatePending = 1,
+  /** Shared: the host maps it through the shared EPT. */
+  Shared = 2,
+}
+
+/** Who holds the page. */
+export enum Owner {
+  Free = 0,
+  Allocated = 1,
+  Swiotlb = 2,
+  Leaked = 3,
+  /** memblock reservations: first MiB, kernel image. */
+  Reserved = 4,
+  /** Not RAM (the PCI hole). */
+  Hole = 5,
+}
+
+export const OWNER_NAMES = ['free', 'allocated', 'swiotlb', 'leaked', 'reserved', 'hole'] as const;
+export const STATE_NAMES = ['private-accepted', 'private-pending', 'shared'] as const;
+
+const pack = (state: number, owner: number, alloc: number) => alloc * 32 + owner * 4 + state;
+export const stateOf = (v: number): PageState => (v & 3) as PageState;
+export const ownerOf = (v: number): Owner => ((v >> 2) & 7) as Owner;
+export const allocOf = (v: number): number => Math.floor(v / 32);
+
+export interface RamRange {
+  readonly startPfn: number;
+  readonly endPfn: number;
+}
+
+export class GuestMemory {
+  private readonly map: RangeMap;
+  readonly privateData = new Map<number, Uint8Array>();
+  readonly sharedData = new Map<number, Uint8Array>();
+  /** Page counts by owner (index = Owner) over RAM. */
+  readonly pagesByOwner = [0, 0, 0, 0, 0, 0];
+  readonly totalRamPages: number;
+
+  /** ∫ sharedPages dt up to `sharedSince` (page·ns), for the time-weighted mean of shared memory. */
+  private sharedIntegral = 0;
+  private sharedSince = 0;
+
+  constructor(
+    readonly maxPfn: number,
+    readonly ram: readonly RamRange[],
+    private readonly counters: Counters,
+    /** Virtual time of the running task (for the shared-memory integral). */
+    private readonly now: () => number = () => 0,
+  ) {
+    this.map = new RangeMap(maxPfn, pack(PageState.PrivateAccepted, Owner.Hole, 0));
+    let total = 0;
+    for (const r of ram) {
+      this.map.set(r.startPfn, r.endPfn, pack(PageState.PrivateAccepted, Owner.Free, 0));
+      total += r.endPfn - r.startPfn;
+    }
+    this.totalRamPages = total;
+    this.pagesByOwner[Owner.Free] = total;
+    this.pagesByOwner[Owner.Hole] = maxPfn - total;
+  }
+
+  /** Packed value at `pfn` (use stateOf/ownerOf/allocOf). */
+  get(pfn: number): number {
+    return this.map.get(pfn);
+  }
+  state(pfn: number): PageState {
+    return stateOf(this.map.get(pfn));
+  }
+  owner(pfn: number): Owner {
+    return ownerOf(this.map.get(pfn));
+  }
+  allocId(pfn: number): number {
+    return allocOf(this.map.get(pfn));
+  }
+
+  /** End (exclusive) of the run of equal state, owner and allocation that contains `pfn`. */
+  runEnd(pfn: number): number {
+    return this.map.runEnd(pfn);
+  }
+
+  /** Iterate runs over [pfn, pfn+n) as (start, end, state, owner, allocId). */
+  forEach(pfn: number, n: number, fn: (s: number, e: number, state: PageState, owner: Owner, alloc: number) => boolean | void): void {
+    this.map.forEachRun(pfn, pfn + n, (s, e, v) => fn(s, e, stateOf(v), ownerOf(v), allocOf(v)));
+  }
+
+  /** Whether every page in [pfn, pfn+n) matches. */
+  every(pfn: number, n: number, pred: (state: PageState, owner: Owner, alloc: number) => boolean): boolean {
+    return this.map.every(pfn, pfn + n, (v) => pred(stateOf(v), ownerOf(v), allocOf(v)));
+  }
+
+  /** Set owner and allocation id of [pfn, pfn+n), keeping states; pagesByOwner stays exact. */
+  transfer(pfn: number, n: number, owner: Owner, alloc = 0): void {
+    const v0 = this.map.get(pfn);
+    if (this.map.runEnd(pfn) >= pfn + n) {
+      // one run (the common case): one lookup, one set
+      this.pagesByOwner[ownerOf(v0)]! -= n;
+      this.map.set(pfn, pfn + n, pack(stateOf(v0), owner, alloc));
+    } else {
+      this.map.forEachRun(pfn, pfn + n, (s, e, v) => {
+        this.pagesByOwner[ownerOf(v)]! -= e - s;
+      });
+      this.map.update(pfn, pfn + n, (v) => pack(stateOf(v), owner, alloc));
+    }
+    this.pagesByOwner[owner]! += n;
+  }
+
+  /** Set the TDX state of [pfn, pfn+n), keeping owners; maintains the shared-page gauge. */
+  setState(pfn: number, n: number, state: PageState): void {
+    let sharedDelta = 0;
+    const v0 = this.map.get(pfn);
+    if (this.map.runEnd(pfn) >= pfn + n) {
+      // one run (the common case): one lookup, one set
+      const was = stateOf(v0);
+      if (was === PageState.Shared && state !== PageState.Shared) sharedDelta = -n;
+      if (was !== PageState.Shared && state === PageState.Shared) sharedDelta = n;
+      this.map.set(pfn, pfn + n, pack(state, ownerOf(v0), allocOf(v0)));
+    } else {
+      this.map.forEachRun(pfn, pfn + n, (s, e, v) => {
+        const was = stateOf(v);
+        if (was === PageState.Shared && state !== PageState.Shared) sharedDelta -= e - s;
+        if (was !== PageState.Shared && state === PageState.Shared) sharedDelta += e - s;
+      });
+      this.map.update(pfn, pfn + n, (v) => pack(state, ownerOf(v), allocOf(v)));
+    }
+    const c = this.counters;
+    if (sharedDelta !== 0) {
+      const t = Math.max(this.sharedSince, this.now());
+      this.sharedIntegral += c.sharedPages * (t - this.sharedSince);
+      this.sharedSince = t;
+    }
+    c.sharedPages += sharedDelta;
+    if (c.sharedPages > c.sharedPagesPeak) c.sharedPagesPeak = c.sharedPages;
+  }
+
+  /** ∫ shared pages dt (page·ns) from time 0 to `t`: the mean over [a, b] is (I(b) − I(a)) / (b − a). */
+  sharedPageNs(t: number): number {
+    return this.sharedIntegral + this.counters.sharedPages * Math.max(0, t - this.sharedSince);
+  }
+
+  /** Drop contents of [pfn, pfn+n) in one backing (conversion destroys them). */
+  dropData(which: 'private' | 'shared', pfn: number, n: number): void {
+    const m = which === 'private' ? this.privateData : this.sharedData;
+    if (m.size === 0) return;
+    if (n > m.size) {
+      for (const k of m.keys()) if (k >= pfn && k < pfn + n) m.delete(k);
+    } else for (let p = pfn; p < pfn + n; p++) m.delete(p);
+  }
+
+  /** Copy bytes out of one backing; never-written pages read as zero. */
+  readData(which: 'private' | 'shared', pa: number, length: number): Uint8Array {
+    const m = which === 'private' ? this.privateData : this.sharedData;
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const addr = pa + done;
+      const pfn = Math.floor(addr / PAGE_SIZE);
+      const off = addr - pfn * PAGE_SIZE;
+      const take = Math.min(PAGE_SIZE - off, length - done);
+      const page = m.get(pfn);
+      if (page) out.set(page.subarray(off, off + take), done);
+      done += take;
+    }
+    return out;
+  }
+
+  /** Copy bytes into one backing. */
+  writeData(which: 'private' | 'shared', pa: number, data: Uint8Array): void {
+    const m = which === 'private' ? this.privateData : this.sharedData;
+    let done = 0;
+    while (done < data.length) {
+      const addr = pa + done;
+      const pfn = Math.floor(addr / PAGE_SIZE);
+      const off = addr - pfn * PAGE_SIZE;
+      const take = Math.min(PAGE_SIZE - off, data.length - done);
+      let page = m.get(pfn);
+      if (!page) {
+        page = new Uint8Array(PAGE_SIZE);
+        m.set(pfn, page);
+      }
+      page.set(data.subarray(done, done + take), off);
+      done += take;
+    }
+  }
+
+  /** Number of distinct ranges (memory use grows with this, not with guest size). */
+  get ranges(): number {
+    return this.map.size;
+  }
+}
