@@ -3,7 +3,7 @@ export * from './contract/errors.js';
 export * from './contract/strategy.js';
 export type { Kernel, DmaApi, GfpOptions, ZoneName, DmaDirection } from './contract/kernel.js';
 export { createSharedBuffer, type SharedBufferSpec } from './contract/shared-buffer.js';
-export { loadStrategy, checkCapabilities, FIRST_PARTY_STRATEGIES, type StrategySpec, type StrategyRequirements, type LoadedStrategy, type LoadStrategyOptions } from './contract/loader.js';
+export { loadStrategy, checkCapabilities, instantiate, FIRST_PARTY_STRATEGIES, type StrategySpec, type StrategyRequirements, type LoadedStrategy, type LoadStrategyOptions } from './contract/loader.js';
 // The ABI and units both sides share.
 export * from './abi/units.js';
 export { TDCALL, TDVMCALL, TDVMCALL_STATUS, TDX_STATUS, TDX_REPORTDATA_LEN, TDX_REPORT_LEN, FIRST_EXTERNAL_VECTOR, NR_VECTORS, type AcceptLevel, type MapGpaResult } from './abi/tdx.js';
@@ -13,6 +13,7 @@ export { platformSchema, type PlatformConfig, type PlatformConfigInput } from '.
 export { faultsSchema, type FaultsConfig } from './platform/faults.js';
 export { measurementsSchema, platformSecrets, tdMeasurements, type MeasurementsConfig } from './platform/measurements.js';
 // The machine: boot, observation and fault API.
+export { bootMachine, bootWithStrategy, type BootOptions, type Booted, type StrategyToBoot } from './boot.js';
 export { Machine, kernelFor, type HostView, type FaultHooks, type PageInfo, type DriverInvariant } from './model/machine.js';
 export { PAGE_CLASSES, type PageAudit, type PageClass, type LostPages } from './model/audit.js';
 export { Scheduler, WaitQueue, type Task, type TaskKind } from './model/sim/scheduler.js';

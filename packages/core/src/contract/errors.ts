@@ -57,13 +57,51 @@ export function unwrap<T>(r: Result<T>): T {
   return r.value;
 }
 
+/** What kind of configuration or loading mistake a ConfigError is. */
+export type ConfigErrorCode =
+  /** A configuration file or value is malformed (the message names the key). */
+  | 'config'
+  /** The platform cannot be booted as configured (`platform.<key>: …`). */
+  | 'platform'
+  /** No strategy package of that name is installed where the config can see it. */
+  | 'strategy-not-found'
+  /** The strategy module failed to import. */
+  | 'strategy-import'
+  /** The module does not default-export defineStrategy(…). */
+  | 'not-a-strategy'
+  /** The strategy's options do not validate (`options.<key>: …`). */
+  | 'bad-options'
+  /** The strategy's declared capabilities cannot serve what is asked (size, concurrency, device). */
+  | 'capability';
+
 /**
  * A configuration or loading mistake: thrown, with one sentence that says what
- * is wrong and where (`strategy.options.bufferBytes: …`).
+ * is wrong and where (`strategy.options.convert: …`), and a `code` callers
+ * branch on instead of the message text.
  */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly code: ConfigErrorCode;
+  constructor(message: string, options?: { cause?: unknown; code?: ConfigErrorCode }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options?.code ?? (options?.cause instanceof ConfigError ? options.cause.code : 'config');
+  }
+}
+
+/**
+ * Boot got as far as the strategy (or the driver on top of it) and its
+ * initialisation failed: `code` names the step, `error` is the kernel error
+ * it returned. Not a configuration mistake: the same configuration may boot
+ * under another seed or fault plan.
+ */
+export class BootError extends Error {
+  override readonly name = 'BootError';
+  constructor(
+    /** `init`: the allocator's init(); `driver-init`: a driver's init on top of it (e.g. tdx_guest_init). */
+    readonly code: 'init' | 'driver-init',
+    readonly error: KernelError,
+    message: string,
+  ) {
+    super(message, { cause: error });
   }
 }

@@ -57,38 +57,43 @@ export async function loadStrategy(spec: StrategySpec, opts: LoadStrategyOptions
   const what = `Could not load strategy "${name}"`;
   const pkg = FIRST_PARTY_STRATEGIES[name] ?? name;
   const entry = resolveEntry(pkg, opts);
-  if (!entry) throw new ConfigError(`${what}: no package "${pkg}" is installed where ${opts.fromDir} can see it (try \`pnpm add ${pkg}\`)`);
+  if (!entry) throw new ConfigError(`${what}: no package "${pkg}" is installed where ${opts.fromDir} can see it (try \`pnpm add ${pkg}\`)`, { code: 'strategy-not-found' });
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(entry).href)) as { default?: unknown };
   } catch (e) {
-    throw new ConfigError(`${what}: importing ${entry} failed: ${(e as Error).message.split('\n')[0]}`, { cause: e });
+    throw new ConfigError(`${what}: importing ${entry} failed: ${(e as Error).message.split('\n')[0]}`, { cause: e, code: 'strategy-import' });
   }
   const def = mod.default as StrategyDefinition | undefined;
   if (!def || typeof def !== 'object' || def.kind !== 'tdx-shbuf-strategy') {
-    throw new ConfigError(`${what}: ${entry} does not default-export defineStrategy({ meta, capabilities, options, create })`);
+    throw new ConfigError(`${what}: ${entry} does not default-export defineStrategy({ meta, capabilities, options, create })`, { code: 'not-a-strategy' });
   }
+  return { entry, ...instantiate(name, def, rawOptions, opts.requirements ?? {}) };
+}
+
+/** Validate `rawOptions` against the strategy's schema (defaults applied) and check its capabilities against `requirements`. */
+export function instantiate(name: string, def: StrategyDefinition, rawOptions: unknown, requirements: StrategyRequirements): Omit<LoadedStrategy, 'entry'> {
   const parsed = (def.options as z.ZodType).safeParse(rawOptions ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = issue.path.length ? `options.${issue.path.join('.')}` : 'options';
-    throw new ConfigError(`${what}: ${key}: ${issue.message.split('\n')[0]}`, { cause: parsed.error });
+    throw new ConfigError(`Could not load strategy "${name}": ${key}: ${issue.message.split('\n')[0]}`, { cause: parsed.error, code: 'bad-options' });
   }
   const capabilities = capabilitiesOf(def, parsed.data);
-  checkCapabilities(name, capabilities, opts.requirements ?? {});
-  return { name, entry, definition: def, options: parsed.data, capabilities };
+  checkCapabilities(name, capabilities, requirements);
+  return { name, definition: def, options: parsed.data, capabilities };
 }
 
 /** Refuse a strategy whose declared capabilities cannot serve what is asked. */
 export function checkCapabilities(name: string, caps: StrategyCapabilities, req: StrategyRequirements): void {
   if (req.concurrent && !caps.concurrent) {
-    throw new ConfigError(`Strategy "${name}" cannot serve parallel requests: it declares concurrent: false (one live buffer at a time)`);
+    throw new ConfigError(`Strategy "${name}" cannot serve parallel requests: it declares concurrent: false (one live buffer at a time)`, { code: 'capability' });
   }
   if (req.bytes !== undefined && req.bytes > caps.maxBytes) {
-    throw new ConfigError(`Strategy "${name}" cannot serve ${req.bytes}-byte buffers: it declares maxBytes ${caps.maxBytes}`);
+    throw new ConfigError(`Strategy "${name}" cannot serve ${req.bytes}-byte buffers: it declares maxBytes ${caps.maxBytes}`, { code: 'capability' });
   }
   if (caps.needsDevice && req.deviceAvailable === false) {
-    throw new ConfigError(`Strategy "${name}" needs a DMA device and the platform has none`);
+    throw new ConfigError(`Strategy "${name}" needs a DMA device and the platform has none`, { code: 'capability' });
   }
 }
 

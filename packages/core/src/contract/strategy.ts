@@ -58,6 +58,19 @@ export interface SharedBufferAllocator {
   shutdown(): Promise<Result<void>>;
 }
 
+/**
+ * What the consumer asks of one allocator, passed to `create`: the size its
+ * buffers must hold (the driver's buffer size, e.g. GET_QUOTE_BUF_SIZE, or a
+ * workload's request size) and whether several are live at once. Checked
+ * against the declared capabilities before `create` is called.
+ */
+export interface AllocatorRequirements {
+  /** Bytes one buffer must hold: `alloc` is called with at most this. */
+  readonly bytes: number;
+  /** Several buffers live at once (parallel requests). */
+  readonly concurrent: boolean;
+}
+
 /** What a strategy package default-exports. */
 export interface StrategyDefinition<S extends z.ZodType = z.ZodType> {
   readonly kind: 'tdx-shbuf-strategy';
@@ -66,8 +79,8 @@ export interface StrategyDefinition<S extends z.ZodType = z.ZodType> {
   readonly capabilities: StrategyCapabilities | ((options: z.output<S>) => StrategyCapabilities);
   /** zod schema of the options, every key with a default. */
   readonly options: S;
-  /** Build an allocator on a booted kernel. */
-  create(kernel: Kernel, options: z.output<S>): SharedBufferAllocator;
+  /** Build an allocator on a booted kernel, for buffers of `requirements.bytes` (no platform work here: that belongs in `init`). */
+  create(kernel: Kernel, options: z.output<S>, requirements: AllocatorRequirements): SharedBufferAllocator;
 }
 
 /** Define a strategy: `export default defineStrategy({ meta, capabilities, options, create })`. */

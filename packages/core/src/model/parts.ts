@@ -17,6 +17,7 @@ import type { Guest } from './guest/guest.js';
 import { TdxModule } from './tdx-module/tdx-module.js';
 import { Host } from './host/host.js';
 import type { Kernel } from '../contract/kernel.js';
+import { ConfigError } from '../contract/errors.js';
 import { GiB, MiB, PAGE_SIZE, pageAddress } from '../abi/units.js';
 
 /**
@@ -77,7 +78,7 @@ export function bootParts(input: PlatformConfigInput): MachineParts {
   const swiotlbBytes = config.swiotlbBytes ?? swiotlbDefaultBytes(config.memoryBytes);
   const low = ram[0]!;
   const poolPfn = low.endPfn - swiotlbBytes / PAGE_SIZE;
-  if (poolPfn < (16 * MiB + config.kernelImageBytes) / PAGE_SIZE) throw new Error(`platform.swiotlbBytes: ${swiotlbBytes} bytes do not fit below 4 GiB`);
+  if (poolPfn < (16 * MiB + config.kernelImageBytes) / PAGE_SIZE) throw new ConfigError(`platform.swiotlbBytes: ${swiotlbBytes} bytes do not fit below 4 GiB`, { code: 'platform' });
   mem.transfer(poolPfn, swiotlbBytes / PAGE_SIZE, Owner.Swiotlb);
   pages.freeBootMemory();
 
