@@ -9,12 +9,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GiB, type CounterName, type StrategyDefinition } from '../packages/core/src/index.js';
-import { measureCostSignature, type CostSignature } from '../packages/conformance/src/signature.js';
-import directMap from '../packages/strategy-direct-map/src/index.js';
-import vmapNoalias from '../packages/strategy-vmap-noalias/src/index.js';
-import openCoded from '../packages/strategy-open-coded/src/index.js';
-import dmaSwiotlb from '../packages/strategy-dma-swiotlb/src/index.js';
+import { GiB, type CounterName, type StrategyDefinition } from '@tdx-shbuf/core';
+import { measureCostSignature, type CostSignature } from '@tdx-shbuf/conformance/signature';
+import directMap from '@tdx-shbuf/strategy-direct-map';
+import vmapNoalias from '@tdx-shbuf/strategy-vmap-noalias';
+import openCoded from '@tdx-shbuf/strategy-open-coded';
+import dmaSwiotlb from '@tdx-shbuf/strategy-dma-swiotlb';
 
 export const REQUEST_BYTES = 8 * 1024;
 export const PLATFORM = { memoryBytes: 16 * GiB, vcpus: 8 } as const;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, kernelFor, loadStrategy, Machine, type Counters, type Kernel, type LoadedStrategy, type Result, type SharedBufferAllocator } from '@tdx-shbuf/core';
+import { BootError, bootWithStrategy, ConfigError, loadStrategy, type Counters, type Kernel, type LoadedStrategy, type Machine, type PlatformConfigInput, type Result, type SharedBufferAllocator } from '@tdx-shbuf/core';
 import type { Config } from './config/schema.js';
 import { TdxGuestDriver } from './driver/tdx-guest.js';
 import { createTsmReport, type TsmReport } from './driver/tsm.js';
@@ -33,37 +33,36 @@ export interface BootTdOptions {
   conditions?: readonly string[];
 }
 
-/** Load the strategy (capability-checked against the driver policy), boot the TD, init the driver. Throws ConfigError for configuration problems. */
+/**
+ * Load the strategy (capability-checked against the driver policy), boot the TD
+ * through core's bootWithStrategy with the allocator created for the driver's
+ * bufferBytes, init the driver. Throws ConfigError (its `code` says which
+ * kind) for configuration problems and BootError `driver-init` when
+ * tdx_guest_init fails.
+ */
 export async function bootTd(config: Config, opts: BootTdOptions): Promise<Td> {
   const d = config.driver;
+  const requirements = { concurrent: d.requests === 'parallel', bytes: d.bufferBytes, deviceAvailable: true };
   let strategy: LoadedStrategy;
   try {
     strategy = await loadStrategy(config.strategy, {
       fromDir: opts.configDir,
       fallbackDirs: [APP_DIR],
       ...(opts.conditions ? { conditions: opts.conditions } : {}),
-      requirements: { concurrent: d.requests === 'parallel', bytes: d.bufferBytes, deviceAvailable: true },
+      requirements,
     });
   } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(`strategy: ${e.message}`, { cause: e });
+    if (e instanceof ConfigError) throw new ConfigError(`strategy: ${e.message}`, { cause: e, code: e.code });
     throw e;
   }
-  let machine: Machine;
-  try {
-    machine = new Machine(config.platform);
-  } catch (e) {
-    throw new ConfigError(`platform: ${(e as Error).message.replace(/^platform\./, '')}`, { cause: e });
-  }
-  const kernel = kernelFor(machine);
-  const bootCounters = { ...machine.counters };
-  const allocator = strategy.definition.create(kernel, strategy.options);
+  const { machine, kernel, allocator, bootCounters } = bootWithStrategy({ platform: config.platform as PlatformConfigInput, strategy, requirements });
   const driver = new TdxGuestDriver(machine, kernel, allocator, strategy.capabilities, d);
   const onVcpu = async <T>(cpu: number, fn: () => Promise<T>): Promise<T> => {
     const [r] = await machine.sched.join([machine.sched.spawn(`vcpu${cpu}`, 'vcpu', cpu, fn)]);
     return r as T;
   };
   const init = await onVcpu(0, () => driver.init());
-  if (!init.ok) throw new Error(`tdx_guest_init failed: ${init.error.message}`, { cause: init.error });
+  if (!init.ok) throw new BootError('driver-init', init.error, `tdx_guest_init failed: ${init.error.message}`);
   return {
     machine,
     kernel,
@@ -74,7 +73,7 @@ export async function bootTd(config: Config, opts: BootTdOptions): Promise<Td> {
     onVcpu,
     createReport: (cpu = 0) => createTsmReport('tdx_guest', (inblob): Promise<Result<Uint8Array>> => onVcpu(cpu % machine.config.vcpus, () => driver.getQuote(inblob))),
     get rootCaPem() {
-      return machine.quoteHost.rootCaPem;
+      return machine.host.quote.rootCaPem;
     },
   };
 }

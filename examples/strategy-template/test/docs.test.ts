@@ -33,7 +33,7 @@ describe('docs/writing-a-strategy.md', () => {
     expect(tsBlocks).toContain(text);
   });
 
-  it('the contract table names every member of defineStrategy, capabilities, SharedBufferAllocator and SharedBuffer', () => {
+  it('the contract table names every member of defineStrategy, capabilities, requirements, SharedBufferAllocator and SharedBuffer', () => {
     const contract = readFileSync(path.join(repo, 'packages/core/src/contract/strategy.ts'), 'utf8');
     const members = (iface: string) => {
       const body = contract.slice(contract.indexOf(`export interface ${iface}`)).split('\n}')[0]!;
@@ -42,6 +42,7 @@ describe('docs/writing-a-strategy.md', () => {
     const wanted = [
       ...members('StrategyDefinition').filter((m) => m !== 'kind'),
       ...members('StrategyCapabilities'),
+      ...members('AllocatorRequirements'),
       ...members('SharedBufferAllocator'),
       ...members('SharedBuffer'),
     ];

@@ -51,21 +51,21 @@ function gpaPieces(b: SharedBuffer, offset: number, length: number): [number, nu
   return out;
 }
 
-/** What the host sees: m.vmm.readShared over the buffer's shared GPAs (undefined bytes = not shared = failure). */
+/** What the host sees: m.host.readShared over the buffer's shared GPAs (undefined bytes = not shared = failure). */
 export function hostRead(m: Machine, b: SharedBuffer, offset: number, length: number): Uint8Array {
   const out = new Uint8Array(length);
   for (const [gpa, n, at] of gpaPieces(b, offset, length)) {
-    const got = m.vmm.readShared(gpa, n);
+    const got = m.host.readShared(gpa, n);
     expect(got, `host read of GPA 0x${gpa.toString(16)}+${n}: the page is not shared`).toBeDefined();
     out.set(got!, at);
   }
   return out;
 }
 
-/** The host writing through the shared EPT (m.vmm.writeShared), never through the buffer object. */
+/** The host writing through the shared EPT (m.host.writeShared), never through the buffer object. */
 export function hostWrite(m: Machine, b: SharedBuffer, offset: number, data: Uint8Array): void {
   for (const [gpa, n, at] of gpaPieces(b, offset, data.length)) {
-    expect(m.vmm.writeShared(gpa, data.subarray(at, at + n)), `host write of GPA 0x${gpa.toString(16)}+${n}: the page is not shared`).toBe(true);
+    expect(m.host.writeShared(gpa, data.subarray(at, at + n)), `host write of GPA 0x${gpa.toString(16)}+${n}: the page is not shared`).toBe(true);
   }
 }
 

@@ -1,11 +1,11 @@
 import { expect } from 'vitest';
 import {
-  Machine,
-  Owner,
-  PageState,
+  ConfigError,
+  bootWithStrategy,
   capabilitiesOf,
-  kernelFor,
+  type AllocatorRequirements,
   type Kernel,
+  type Machine,
   type PlatformConfigInput,
   type Result,
   type SharedBufferAllocator,
@@ -21,6 +21,12 @@ export interface ConformanceOptions {
   platform?: PlatformConfigInput;
   /** Name of the top-level `describe`; default: the strategy's `meta.name`. */
   label?: string;
+  /**
+   * What every allocator is created for (`create`'s requirements): `bytes` is the
+   * largest buffer the suite asks for (default: the declared maxBytes), `concurrent`
+   * defaults to the declared capability.
+   */
+  requirements?: Partial<AllocatorRequirements>;
 }
 
 /** A strategy with its options parsed once, shared by all groups. */
@@ -29,6 +35,8 @@ export interface Subject {
   readonly options: unknown;
   readonly caps: StrategyCapabilities;
   readonly platform: PlatformConfigInput;
+  /** What each allocator is created for; `bytes` is the largest buffer the suite asks for. */
+  readonly requirements: AllocatorRequirements;
 }
 
 /** One fresh model with one allocator on it. */
@@ -45,22 +53,33 @@ export interface Rig {
 
 export function subjectOf(strategy: StrategyDefinition, cfg: ConformanceOptions): Subject {
   const options = strategy.options.parse(cfg.options ?? {});
-  return { strategy, options, caps: capabilitiesOf(strategy, options), platform: cfg.platform ?? {} };
+  const caps = capabilitiesOf(strategy, options);
+  const requirements = { bytes: cfg.requirements?.bytes ?? caps.maxBytes, concurrent: cfg.requirements?.concurrent ?? caps.concurrent };
+  return { strategy, options, caps, platform: cfg.platform ?? {}, requirements };
 }
 
 /**
- * A fresh Machine (boot as in start_kernel: memblock, swiotlb_init, the atomic
- * pools), kernelFor(m), and `strategy.create(kernel, options)`; `init()` runs
- * unless `{ init: false }`. The kernel's DMA API is wrapped only to record use.
+ * A fresh machine booted by core's bootWithStrategy (as in start_kernel:
+ * memblock, swiotlb_init, the atomic pools), and `strategy.create(kernel,
+ * options, requirements)`; `init()` runs unless `{ init: false }`. The
+ * kernel's DMA API is wrapped only to record use.
  */
 export async function bootRig(s: Subject, opts: { init?: boolean } = {}): Promise<Rig> {
-  const m = new Machine(s.platform);
-  const base = kernelFor(m);
   const dmaCalls: string[] = [];
-  const dma = Object.fromEntries(
-    Object.entries(base.dma).map(([name, fn]) => [name, (...args: unknown[]) => (dmaCalls.push(name), (fn as (...a: unknown[]) => unknown)(...args))]),
-  ) as unknown as Kernel['dma'];
-  const kernel: Kernel = { ...base, dma };
+  const recordDma = (base: Kernel): Kernel => {
+    const dma = Object.fromEntries(
+      Object.entries(base.dma).map(([name, fn]) => [name, (...args: unknown[]) => (dmaCalls.push(name), (fn as (...a: unknown[]) => unknown)(...args))]),
+    ) as unknown as Kernel['dma'];
+    return { ...base, dma };
+  };
+  let booted: ReturnType<typeof bootWithStrategy>;
+  try {
+    booted = bootWithStrategy({ platform: s.platform, strategy: { definition: s.strategy, options: s.options }, requirements: s.requirements, wrapKernel: recordDma });
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new Error(`create threw instead of returning an error value: ${(e as Error).message}`, { cause: e });
+  }
+  const { machine: m, kernel, allocator: alloc } = booted;
   const step = async <T>(what: string, fn: () => T | Promise<T>): Promise<T> => {
     let out: T;
     try {
@@ -71,48 +90,21 @@ export async function bootRig(s: Subject, opts: { init?: boolean } = {}): Promis
     expectConsistent(m, what);
     return out;
   };
-  expectConsistent(m, 'boot');
-  const alloc = await step('create', () => s.strategy.create(kernel, s.options));
+  expectConsistent(m, 'boot and create');
   const rig: Rig = { m, kernel, alloc, caps: s.caps, dmaCalls, step };
   if (opts.init ?? true) okOf(await step('init', () => alloc.init()), 'init');
   return rig;
 }
 
-/** The invariant log is empty, no shared page sits in the free pool, and the buddy lists agree with guest memory. */
+/** The invariant log is empty and the page audit places every page: no shared page in the free pool, the buddy lists agree with guest memory. */
 export function expectConsistent(m: Machine, what: string): void {
   expect(
-    m.inv.violations.map((v) => `invariant ${v.invariant} at pfn ${v.pfn}+${v.pages}: ${v.message}`),
+    m.violations.map((v) => `invariant ${v.invariant} at pfn ${v.pfn}+${v.pages}: ${v.message}`),
     `invariant violations after ${what}`,
   ).toEqual([]);
-  expect(sharedFreePages(m), `pages both shared and free after ${what} (invariant 1)`).toBe(0);
-  expect(m.pages.freePageCount, `buddy free pages vs guest memory after ${what} (invariant 7)`).toBe(m.mem.pagesByOwner[Owner.Free]);
-}
-
-/** Pages in state Shared and owned Free (must stay 0: free_pages of a shared page, invariant 1). */
-export function sharedFreePages(m: Machine): number {
-  let n = 0;
-  m.mem.forEach(0, m.mem.maxPfn, (s, e, state, owner) => {
-    if (state === PageState.Shared && owner === Owner.Free) n += e - s;
-  });
-  return n;
-}
-
-/** Pages in state Shared and owned Leaked (counted leaks that stay shared, tdx-guest commit 27834971f616). */
-export function leakedSharedPages(m: Machine): number {
-  let n = 0;
-  m.mem.forEach(0, m.mem.maxPfn, (s, e, state, owner) => {
-    if (state === PageState.Shared && owner === Owner.Leaked) n += e - s;
-  });
-  return n;
-}
-
-/** Pages mapped decrypted in the direct map (what set_memory_decrypted on a direct-map address changes). */
-export function directMapDecryptedPages(m: Machine): number {
-  let n = 0;
-  m.directMap.forEachRun(0, m.mem.maxPfn, (s, e, enc) => {
-    if (!enc) n += e - s;
-  });
-  return n;
+  const a = m.audit();
+  expect(a.shared.free, `pages both shared and free after ${what} (invariant 1)`).toBe(0);
+  expect(a.freeListPages, `buddy free pages vs guest memory after ${what} (invariant 7)`).toBe(a.pages.free);
 }
 
 /** The value of an ok result, or a failed assertion naming the step and the kernel error. */
@@ -128,3 +120,6 @@ export function expectError(r: Result<unknown>, codes: readonly string[], what: 
   expect(codes, `${what}: error code (${r.error.message})`).toContain(r.error.code);
   expect(r.error.message.length, `${what}: error message`).toBeGreaterThan(0);
 }
+
+/** Pages mapped decrypted in the direct map (what set_memory_decrypted on a direct-map address changes). */
+export const directMapDecryptedPages = (m: Machine): number => m.audit().directMapDecryptedPages;

@@ -1,4 +1,4 @@
-import { GiB, Machine, kernelFor, type CounterName, type PlatformConfigInput, type StrategyDefinition } from '@tdx-shbuf/core';
+import { GiB, bootWithStrategy, type CounterName, type PlatformConfigInput, type StrategyDefinition } from '@tdx-shbuf/core';
 
 /** The counters a cost signature pins (issue 3: splits by level, conversions, MapGPA, accepts, flushes, IPIs, cache lines, bounces). */
 export const SIGNATURE_COUNTERS = [
@@ -28,15 +28,20 @@ export interface CostSignature {
 /**
  * What ONE request costs a strategy: init + alloc(bytes) + free on a fresh
  * guest (default 16 GiB, 8 vCPUs), counted from right before init (boot
- * excluded). Plain code (no vitest), so scripts can use it too.
+ * excluded). The allocator is created for `bytes` (its requirements), as the
+ * driver creates it for its buffer size. Plain code (no vitest), so scripts
+ * can use it too.
  */
 export async function measureCostSignature(
   strategy: StrategyDefinition,
   options: Record<string, unknown> = {},
   { bytes = 8192, platform = {} }: { bytes?: number; platform?: PlatformConfigInput } = {},
 ): Promise<CostSignature> {
-  const m = new Machine({ memoryBytes: 16 * GiB, vcpus: 8, ...platform });
-  const a = strategy.create(kernelFor(m), strategy.options.parse(options));
+  const { machine: m, allocator: a } = bootWithStrategy({
+    platform: { memoryBytes: 16 * GiB, vcpus: 8, ...platform },
+    strategy: { definition: strategy, options },
+    requirements: { bytes, concurrent: false },
+  });
   const before = m.sinceBoot();
   const t0 = m.sched.now();
   const step = <T>(r: { ok: true; value: T } | { ok: false; error: Error }, what: string): T => {
@@ -48,5 +53,5 @@ export async function measureCostSignature(
   step(await a.free(b), 'free');
   const after = m.sinceBoot();
   const counters = Object.fromEntries(Object.keys(after).map((k) => [k, after[k as CounterName] - before[k as CounterName]])) as Record<CounterName, number>;
-  return { counters, ns: m.sched.now() - t0, violations: m.inv.violations.map((v) => `invariant ${v.invariant}: ${v.message}`) };
+  return { counters, ns: m.sched.now() - t0, violations: m.violations.map((v) => `invariant ${v.invariant}: ${v.message}`) };
 }

@@ -1,14 +1,23 @@
 import { expect } from 'vitest';
-import { GiB, Machine, kernelFor, type CounterName, type Kernel, type PlatformConfigInput, type Result, type SharedBufferAllocator, type StrategyDefinition } from '@tdx-shbuf/core';
+import { GiB, bootWithStrategy, type AllocatorRequirements, type CounterName, type Kernel, type PlatformConfigInput, type Result, type SharedBufferAllocator, type StrategyDefinition } from '@tdx-shbuf/core';
 import { SIGNATURE_COUNTERS, measureCostSignature } from './signature.js';
 
 /** Test helpers for strategy packages' own unit tests. */
 
-/** A fresh guest (16 GiB, 8 vCPUs unless told otherwise) with one allocator of `strategy` on it (not initialised). */
-export function strategyRig(strategy: StrategyDefinition, options: Record<string, unknown> = {}, platform: PlatformConfigInput = {}) {
-  const m = new Machine({ memoryBytes: 16 * GiB, vcpus: 8, ...platform });
-  const kernel: Kernel = kernelFor(m);
-  const a: SharedBufferAllocator = strategy.create(kernel, strategy.options.parse(options));
+/**
+ * A fresh guest (16 GiB, 8 vCPUs unless told otherwise) with one allocator of
+ * `strategy` on it (not initialised), created for `requirements` (default:
+ * 8 KiB buffers, GET_QUOTE_BUF_SIZE, one at a time).
+ */
+export function strategyRig(strategy: StrategyDefinition, options: Record<string, unknown> = {}, platform: PlatformConfigInput = {}, requirements: Partial<AllocatorRequirements> = {}) {
+  const booted = bootWithStrategy({
+    platform: { memoryBytes: 16 * GiB, vcpus: 8, ...platform },
+    strategy: { definition: strategy, options },
+    requirements: { bytes: requirements.bytes ?? 8192, concurrent: requirements.concurrent ?? false },
+  });
+  const m = booted.machine;
+  const kernel: Kernel = booted.kernel;
+  const a: SharedBufferAllocator = booted.allocator;
   /** Counter deltas since this call. */
   const mark = () => {
     const before = m.sinceBoot();

@@ -45,7 +45,7 @@ beforeAll(async () => {
 
 const GROUP = {
   roundTrip: 'alloc/free round trip',
-  sizes: 'sizes from 1 byte to the declared maxBytes',
+  sizes: 'sizes from 1 byte to the size it was created for',
   invariants: 'every invariant holds after every operation',
   leak: 'a failed conversion back to private leaks (counted) instead of returning shared memory',
   enomem: 'ENOMEM is an error value and loses nothing',

@@ -28,6 +28,8 @@ export interface BootOptions {
   strategy: StrategyToBoot;
   /** What the allocator must serve: `bytes` becomes `requirements.bytes` of `create`. */
   requirements: StrategyRequirements & { readonly bytes: number };
+  /** Wrap the Kernel the strategy receives (a test rig recording which entry points it calls). */
+  wrapKernel?: (kernel: Kernel) => Kernel;
 }
 
 /** A booted machine with one allocator created on it (not yet initialised). */
@@ -56,6 +58,7 @@ export function bootWithStrategy(opts: BootOptions): Booted {
       : instantiate(given.name ?? given.definition.meta.name, given.definition, given.options, opts.requirements);
   const machine = bootMachine(opts.platform);
   const requirements: AllocatorRequirements = { bytes: opts.requirements.bytes, concurrent: opts.requirements.concurrent ?? false };
-  const allocator = strategy.definition.create(machine.kernel, strategy.options, requirements);
-  return { machine, kernel: machine.kernel, strategy, allocator, requirements, bootCounters: machine.bootCounters };
+  const kernel = opts.wrapKernel ? opts.wrapKernel(machine.kernel) : machine.kernel;
+  const allocator = strategy.definition.create(kernel, strategy.options, requirements);
+  return { machine, kernel, strategy, allocator, requirements, bootCounters: machine.bootCounters };
 }

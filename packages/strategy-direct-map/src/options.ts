@@ -1,19 +1,15 @@
 import { z } from 'zod';
+import { MAX_PAGE_ORDER, PAGE_SIZE } from '@tdx-shbuf/core';
 
-/** GET_QUOTE_BUF_SIZE in drivers/virt/coco/tdx-guest/tdx-guest.c, v6.7–v6.19 (v7.0 raised it to 128 KiB: pass 131072). */
+/** GET_QUOTE_BUF_SIZE in drivers/virt/coco/tdx-guest/tdx-guest.c, v6.7–v6.19 (v7.0 raised it to 128 KiB). The driver's `bufferBytes` decides; this is its default. */
 export const GET_QUOTE_BUF_SIZE = 8 * 1024;
+
+/** Largest buffer alloc_pages_exact() can give: one MAX_PAGE_ORDER block (4 MiB). */
+export const DIRECT_MAP_MAX_BYTES = PAGE_SIZE * 2 ** MAX_PAGE_ORDER;
 
 /** Options of the direct-map strategy; every key has a description and a default (docs/contributing.md §5). */
 export const directMapOptions = z
   .object({
-    bufferBytes: z
-      .number()
-      .int()
-      .positive()
-      .max(4 * 1024 * 1024)
-      .refine((b) => b % 4096 === 0, 'must be a multiple of 4096 (PAGE_ALIGN(GET_QUOTE_BUF_SIZE))')
-      .default(GET_QUOTE_BUF_SIZE)
-      .describe('Size of the quote buffer: GET_QUOTE_BUF_SIZE, 8 KiB in v6.7–v6.19, 128 KiB (131072) from v7.0. Also the largest request served.'),
     convert: z
       .enum(['init', 'per-request'])
       .default('init')

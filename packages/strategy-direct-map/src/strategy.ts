@@ -1,13 +1,13 @@
-import { createSharedBuffer, defineStrategy, fail, ok, type Kernel, type Result, type SharedBuffer, type SharedBufferAllocator } from '@tdx-shbuf/core';
+import { createSharedBuffer, defineStrategy, fail, ok, type AllocatorRequirements, type Kernel, type Result, type SharedBuffer, type SharedBufferAllocator } from '@tdx-shbuf/core';
 import { pkg } from './meta.js';
-import { directMapOptions, type DirectMapOptions } from './options.js';
+import { DIRECT_MAP_MAX_BYTES, directMapOptions, type DirectMapOptions } from './options.js';
 import { allocDecrypted, freeDecrypted, sharedGpa, type DirectMapBuf } from './quote-buf.js';
 
-const checkSize = (bytes: number, max: number): Result<void> =>
+const checkSize = (bytes: number, max: number, what: string): Result<void> =>
   !Number.isInteger(bytes) || bytes <= 0
     ? fail('EINVAL', `alloc: ${bytes} is not a positive byte count`)
     : bytes > max
-      ? fail('EINVAL', `alloc: ${bytes} bytes exceed the ${max}-byte quote buffer (GET_QUOTE_BUF_SIZE)`)
+      ? fail('EINVAL', `alloc: ${bytes} bytes exceed the ${max}-byte ${what}`)
       : ok();
 
 function wrap(kernel: Kernel, buf: DirectMapBuf): Result<SharedBuffer> {
@@ -19,22 +19,23 @@ function wrap(kernel: Kernel, buf: DirectMapBuf): Result<SharedBuffer> {
 /**
  * convert: "init" — tdx_guest_init() → alloc_quote_buf() once; every request
  * reuses quote_data under quote_lock (one live buffer: EBUSY otherwise);
- * tdx_guest_exit() → free_quote_buf().
+ * tdx_guest_exit() → free_quote_buf(). The buffer is `req.bytes` (the driver's
+ * GET_QUOTE_BUF_SIZE), page aligned.
  */
-function initTime(kernel: Kernel, o: DirectMapOptions): SharedBufferAllocator {
+function initTime(kernel: Kernel, req: AllocatorRequirements): SharedBufferAllocator {
   let buf: DirectMapBuf | undefined;
   let handedOut: SharedBuffer | undefined;
   return {
     async init() {
       if (buf) return fail('EBUSY', 'init: the quote buffer is already allocated');
       // tdx_guest_init: "if (!quote_data) { ret = -ENOMEM; ... }"
-      const r = allocDecrypted(kernel, o.bufferBytes, 'ENOMEM');
+      const r = allocDecrypted(kernel, req.bytes, 'ENOMEM');
       if (!r.ok) return r;
       buf = r.value;
       return ok();
     },
     async alloc(bytes) {
-      const c = checkSize(bytes, o.bufferBytes);
+      const c = checkSize(bytes, req.bytes, 'quote buffer (GET_QUOTE_BUF_SIZE)');
       if (!c.ok) return c;
       if (!buf) return fail('ENODEV', 'alloc: init() has not allocated the quote buffer');
       // quote_lock serializes requests: the one buffer cannot be handed out twice.
@@ -64,14 +65,14 @@ function initTime(kernel: Kernel, o: DirectMapOptions): SharedBufferAllocator {
  * set_memory_encrypted + free_pages_exact after it, so every request may split
  * the direct map further (the fragmentation the review objected to).
  */
-function perRequest(kernel: Kernel, o: DirectMapOptions): SharedBufferAllocator {
+function perRequest(kernel: Kernel): SharedBufferAllocator {
   const live = new Map<number, DirectMapBuf>();
   return {
     async init() {
       return ok();
     },
     async alloc(bytes) {
-      const c = checkSize(bytes, o.bufferBytes);
+      const c = checkSize(bytes, DIRECT_MAP_MAX_BYTES, 'limit of alloc_pages_exact (MAX_PAGE_ORDER)');
       if (!c.ok) return c;
       const r = allocDecrypted(kernel, bytes, 'EIO');
       if (!r.ok) return r;
@@ -95,7 +96,9 @@ function perRequest(kernel: Kernel, o: DirectMapOptions): SharedBufferAllocator 
 export default defineStrategy({
   meta: { name: pkg.name, version: pkg.version, description: pkg.description },
   capabilities: (o: DirectMapOptions) => ({
-    maxBytes: o.bufferBytes,
+    // alloc_pages_exact() serves up to one MAX_PAGE_ORDER block; with convert: init the
+    // one buffer is as large as the requirements given to create (the driver's buffer size).
+    maxBytes: DIRECT_MAP_MAX_BYTES,
     concurrent: o.convert === 'per-request',
     needsDevice: false,
     touchesDirectMap: o.convert === 'init' ? 'init' : 'per-alloc',
@@ -103,5 +106,5 @@ export default defineStrategy({
     privateAliasWhileShared: false,
   }),
   options: directMapOptions,
-  create: (kernel, o) => (o.convert === 'init' ? initTime(kernel, o) : perRequest(kernel, o)),
+  create: (kernel, o, req) => (o.convert === 'init' ? initTime(kernel, req) : perRequest(kernel)),
 });

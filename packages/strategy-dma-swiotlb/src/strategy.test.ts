@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PAGE_SIZE, PageState, capabilitiesOf, loadStrategy } from '@tdx-shbuf/core';
+import { PAGE_SIZE, PageState, capabilitiesOf, loadStrategy, type Machine } from '@tdx-shbuf/core';
 import strategy from './index.js';
 import { expectErr, must, strategyRig as rig } from '@tdx-shbuf/conformance';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+/** is_swiotlb_buffer(): whether `pa` lies in the SWIOTLB pool, from the machine's page audit. */
+const inSwiotlb = (m: Machine, pa: number) => {
+  const { startPa, bytes } = m.audit().swiotlb;
+  return pa >= startPa && pa < startPa + bytes;
+};
 const caps = (mode: string) => capabilitiesOf(strategy, strategy.options.parse({ mode }));
 
 describe('definition', () => {
@@ -30,18 +35,18 @@ describe('mode: streaming (dma_map_single through SWIOTLB)', () => {
     const d = r.mark();
     const b = must(await r.a.alloc(8192));
     const kpa = must(r.kernel.virtToPhys(b.kva));
-    expect(r.m.mem.state(kpa / PAGE_SIZE)).toBe(PageState.PrivateAccepted); // the kernel buffer is never shared
+    expect(r.m.page(kpa / PAGE_SIZE).state).toBe(PageState.PrivateAccepted); // the kernel buffer is never shared
     const gpa = b.sharedGpas[0]!.gpa;
-    expect(r.m.swiotlb.contains(gpa - r.kernel.sharedBit)).toBe(true);
+    expect(inSwiotlb(r.m, gpa - r.kernel.sharedBit)).toBe(true);
     expect(d()).toMatchObject({ bytesBounced: 8192, pagesConvertedToShared: 0, swiotlbMaps: 1 }); // map copies to the slot
 
     // Guest → host only after dma_sync_single_for_device.
     must(b.write(0, new Uint8Array([1, 2, 3])));
-    expect([...r.m.vmm.readShared(gpa, 3)!]).toEqual([0, 0, 0]);
+    expect([...r.m.host.readShared(gpa, 3)!]).toEqual([0, 0, 0]);
     must(b.syncForDevice(0, 3));
-    expect([...r.m.vmm.readShared(gpa, 3)!]).toEqual([1, 2, 3]);
+    expect([...r.m.host.readShared(gpa, 3)!]).toEqual([1, 2, 3]);
     // Host → guest only after dma_sync_single_for_cpu.
-    expect(r.m.vmm.writeShared(gpa + 100, new Uint8Array([9, 9]))).toBe(true);
+    expect(r.m.host.writeShared(gpa + 100, new Uint8Array([9, 9]))).toBe(true);
     expect([...must(b.read(100, 2))]).toEqual([0, 0]);
     must(b.syncForCpu(100, 2));
     expect([...must(b.read(100, 2))]).toEqual([9, 9]);
@@ -49,8 +54,8 @@ describe('mode: streaming (dma_map_single through SWIOTLB)', () => {
 
     must(await r.a.free(b)); // dma_unmap_single(BIDIRECTIONAL) copies back
     expect(d()).toMatchObject({ bytesBounced: 2 * 8192 + 5, pagesConvertedToShared: 0, pagesConvertedToPrivate: 0, directMapLevel2Splits: 0 });
-    expect(r.m.swiotlb.used).toBe(0);
-    expect(r.m.inv.violations).toEqual([]);
+    expect(r.m.audit().swiotlb.usedSlots).toBe(0);
+    expect(r.m.violations).toEqual([]);
   });
 
   it('refuses more than dma_max_mapping_size() with EINVAL before mapping anything', async () => {
@@ -65,13 +70,13 @@ describe('mode: streaming (dma_map_single through SWIOTLB)', () => {
     // 256 MiB guest with a 512 KiB pool: two 256 KiB mappings fill it.
     const r = rig(strategy, {}, { memoryBytes: 256 * 2 ** 20, swiotlbBytes: 512 * 1024, vcpus: 1 });
     const held = [must(await r.a.alloc(256 * 1024)), must(await r.a.alloc(256 * 1024))];
-    const free0 = r.m.pages.freePageCount;
+    const free0 = r.m.audit().freeListPages;
     const msg = expectErr(await r.a.alloc(4096), 'ENOMEM');
     expect(msg).toMatch(/swiotlb buffer is full \(sz: 4096 bytes\), total 256 \(slots\), used 256 \(slots\)/);
-    expect(r.m.pages.freePageCount).toBe(free0);
+    expect(r.m.audit().freeListPages).toBe(free0);
     for (const b of held) must(await r.a.free(b));
     must(await r.a.free(must(await r.a.alloc(4096))));
-    expect(r.m.inv.violations).toEqual([]);
+    expect(r.m.violations).toEqual([]);
   });
 });
 
@@ -81,8 +86,8 @@ describe('mode: coherent (blocking dma_alloc_coherent)', () => {
     const d = r.mark();
     const b = must(await r.a.alloc(8192));
     const pa = must(r.kernel.virtToPhys(b.kva)); // a direct-map address
-    expect(r.m.directMap.encrypted(pa / PAGE_SIZE)).toBe(false);
-    expect(r.m.swiotlb.contains(pa)).toBe(false); // not from SWIOTLB (the docs/model.md §1 correction)
+    expect(r.m.page(pa / PAGE_SIZE).directMapEncrypted).toBe(false);
+    expect(inSwiotlb(r.m, pa)).toBe(false); // not from SWIOTLB (the docs/model.md §1 correction)
     expect(b.sharedGpas).toEqual([{ gpa: pa + r.kernel.sharedBit, bytes: 8192 }]);
     expect(d()).toMatchObject({ pagesConvertedToShared: 2, setMemoryCalls: 1, directMapLevel2Splits: 1 });
     must(await r.a.free(b));
@@ -92,11 +97,11 @@ describe('mode: coherent (blocking dma_alloc_coherent)', () => {
   it('leaks the pages when the host refuses the conversion back ("leaking DMA memory that can\'t be re-encrypted")', async () => {
     const r = rig(strategy, { mode: 'coherent' });
     const b = must(await r.a.alloc(4096));
-    r.m.vmm.injectMapGpa({ kind: 'error' });
+    r.m.faults.mapGpa({ kind: 'error' });
     expectErr(await r.a.free(b), 'EIO');
     expect(r.m.counters.leakedPages - r.m.bootCounters.leakedPages).toBe(1);
     expect(r.m.dmesg.some((l) => l.includes("leaking DMA memory that can't be re-encrypted"))).toBe(true);
-    expect(r.m.inv.violations).toEqual([]);
+    expect(r.m.violations).toEqual([]);
   });
 });
 
@@ -106,7 +111,7 @@ describe('mode: atomic (dma_alloc_coherent(GFP_ATOMIC) from the atomic pool)', (
     const d = r.mark();
     const b = must(await r.a.alloc(8192));
     const pfn = must(r.kernel.virtToPhys(b.kva)) / PAGE_SIZE;
-    const pool = r.m.dma.atomicPools.find((p) => pfn >= p.pfn && pfn < p.pfn + p.pages);
+    const pool = r.m.audit().atomicPools.find((p) => pfn >= p.pfn && pfn < p.pfn + p.pages);
     expect(pool?.zone).toBe('Normal');
     must(await r.a.free(b));
     expect(d()).toMatchObject({ pagesConvertedToShared: 0, pagesConvertedToPrivate: 0, setMemoryCalls: 0, tlbFlushPages: 0, mapGpaCalls: 0 });

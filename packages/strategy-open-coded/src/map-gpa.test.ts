@@ -15,16 +15,16 @@ function fourMiB() {
 describe('the tdx_map_gpa() RETRY protocol, open-coded on TDVMCALL<MapGPA>', () => {
   it('resumes from r11 after a RETRY with progress', () => {
     const { r, pfn, start, end } = fourMiB();
-    r.m.vmm.injectMapGpa({ kind: 'retry' });
+    r.m.faults.mapGpa({ kind: 'retry' });
     const d = r.mark();
     expect(mapGpa(r.kernel, start, end)).toEqual({ ok: true });
     expect(d()).toMatchObject({ mapGpaCalls: 2, mapGpaRetries: 1, pagesConvertedToShared: 1024 });
-    expect(r.m.mem.state(pfn + 1023)).toBe(PageState.Shared);
+    expect(r.m.page(pfn + 1023).state).toBe(PageState.Shared);
   });
 
   it('progress resets the counter: RETRY, RETRY, RETRY-with-progress, RETRY, RETRY still succeeds', () => {
     const { r, start, end } = fourMiB();
-    r.m.vmm.injectMapGpa({ kind: 'retry-no-progress' }, { kind: 'retry-no-progress' }, { kind: 'retry' }, { kind: 'retry-no-progress' }, { kind: 'retry-no-progress' });
+    r.m.faults.mapGpa({ kind: 'retry-no-progress' }, { kind: 'retry-no-progress' }, { kind: 'retry' }, { kind: 'retry-no-progress' }, { kind: 'retry-no-progress' });
     const d = r.mark();
     expect(mapGpa(r.kernel, start, end).ok).toBe(true);
     expect(d()).toMatchObject({ mapGpaCalls: 6, mapGpaRetries: 5, pagesConvertedToShared: 1024 });
@@ -32,7 +32,7 @@ describe('the tdx_map_gpa() RETRY protocol, open-coded on TDVMCALL<MapGPA>', () 
 
   it(`gives up after ${MAX_RETRIES_PER_PAGE} RETRYs without progress`, () => {
     const { r, start, end } = fourMiB();
-    r.m.vmm.injectMapGpa(...Array.from({ length: MAX_RETRIES_PER_PAGE }, () => ({ kind: 'retry-no-progress' as const })));
+    r.m.faults.mapGpa(...Array.from({ length: MAX_RETRIES_PER_PAGE }, () => ({ kind: 'retry-no-progress' as const })));
     const d = r.mark();
     const out = mapGpa(r.kernel, start, end);
     expect(out.ok).toBe(false);
@@ -42,7 +42,7 @@ describe('the tdx_map_gpa() RETRY protocol, open-coded on TDVMCALL<MapGPA>', () 
 
   it('rejects an r11 outside [start, end) at once', () => {
     const { r, start, end } = fourMiB();
-    r.m.vmm.injectMapGpa({ kind: 'retry-out-of-range' });
+    r.m.faults.mapGpa({ kind: 'retry-out-of-range' });
     const d = r.mark();
     const out = mapGpa(r.kernel, start, end);
     expect(out.ok ? '' : out.why).toMatch(/outside/);
@@ -51,7 +51,7 @@ describe('the tdx_map_gpa() RETRY protocol, open-coded on TDVMCALL<MapGPA>', () 
 
   it('fails on an error status (INVALID_OPERAND)', () => {
     const { r, start, end } = fourMiB();
-    r.m.vmm.injectMapGpa({ kind: 'error' });
+    r.m.faults.mapGpa({ kind: 'error' });
     expect(mapGpa(r.kernel, start, end).ok).toBe(false);
   });
 });

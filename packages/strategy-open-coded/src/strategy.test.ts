@@ -31,14 +31,14 @@ describe("Kai Huang's sketch: alloc_pages, vmap(pgprot_decrypted), clflush, MapG
     const b = must(await r.a.alloc(8192));
     const pfn = pfnOfGpa(r, b.sharedGpas[0]!.gpa);
     expect(d()).toMatchObject({ setMemoryCalls: 0, vmUnmapAliases: 0, directMapLevel2Splits: 0, directMapLevel3Splits: 0, pagesConvertedToShared: 2, cacheLinesFlushed: 128, mapGpaCalls: 1 });
-    expect([r.m.mem.state(pfn), r.m.mem.state(pfn + 1)]).toEqual([PageState.Shared, PageState.Shared]);
-    expect(r.m.directMap.encrypted(pfn)).toBe(true);
+    expect([r.m.page(pfn).state, r.m.page(pfn + 1).state]).toEqual([PageState.Shared, PageState.Shared]);
+    expect(r.m.page(pfn).directMapEncrypted).toBe(true);
     must(b.write(0, new Uint8Array([0xaa])));
-    expect(r.m.vmm.readShared(b.sharedGpas[0]!.gpa, 1)![0]).toBe(0xaa);
+    expect(r.m.host.readShared(b.sharedGpas[0]!.gpa, 1)![0]).toBe(0xaa);
     must(await r.a.free(b));
     expect(d()).toMatchObject({ pagesConvertedToPrivate: 2, accepts4k: 2, accepts2m: 0, leakedPages: 0 });
-    expect(r.m.mem.state(pfn)).toBe(PageState.PrivateAccepted);
-    expect(r.m.inv.violations).toEqual([]);
+    expect(r.m.page(pfn).state).toBe(PageState.PrivateAccepted);
+    expect(r.m.violations).toEqual([]);
   });
 
   it('accepts 2 MiB pieces where aligned when the host maps 2M, and falls back to 4K on TDX_PAGE_SIZE_MISMATCH', async () => {
@@ -52,21 +52,21 @@ describe("Kai Huang's sketch: alloc_pages, vmap(pgprot_decrypted), clflush, MapG
       const d = r.mark();
       must(await r.a.free(b));
       expect(d()).toMatchObject({ ...want, pagesConvertedToPrivate: 1024, mapGpaCalls: 1 });
-      expect(r.m.inv.violations).toEqual([]);
+      expect(r.m.violations).toEqual([]);
     }
   });
 
   it('leaks the block on a MapGPA(shared) failure and on a MapGPA(private) failure', async () => {
     const r = rig(strategy);
-    r.m.vmm.injectMapGpa({ kind: 'retry-no-progress' }, { kind: 'retry-no-progress' }, { kind: 'retry-no-progress' });
+    r.m.faults.mapGpa({ kind: 'retry-no-progress' }, { kind: 'retry-no-progress' }, { kind: 'retry-no-progress' });
     expect(expectErr(await r.a.alloc(4096), 'EIO')).toMatch(/leaked/);
     expect(leaked(r)).toBe(1);
-    expect(r.m.vmap.liveAliases).toBe(0);
+    expect(r.m.audit().vmapAliases).toBe(0);
     const b = must(await r.a.alloc(8192));
-    r.m.vmm.injectMapGpa({ kind: 'error' });
+    r.m.faults.mapGpa({ kind: 'error' });
     expectErr(await r.a.free(b), 'EIO');
     expect(leaked(r)).toBe(3);
-    expect(r.m.inv.violations).toEqual([]);
+    expect(r.m.violations).toEqual([]);
   });
 
   it('leaks the block when an ACCEPT fails with anything but a size mismatch', async () => {
@@ -77,8 +77,8 @@ describe("Kai Huang's sketch: alloc_pages, vmap(pgprot_decrypted), clflush, MapG
     const raw = r.kernel.tdvmcallMapGpa;
     (r.kernel as { tdvmcallMapGpa: typeof raw }).tdvmcallMapGpa = () => ({ status: 0n, r11: 0 });
     expect(expectErr(await r.a.free(b), 'EIO')).toMatch(/ACCEPT/);
-    expect(r.m.mem.owner(pfn)).toBe(3); // Owner.Leaked
-    expect(r.m.inv.violations).toEqual([]);
+    expect(r.m.page(pfn).owner).toBe(3); // Owner.Leaked
+    expect(r.m.violations).toEqual([]);
   });
 
   it('EINVAL for sizes it cannot serve; EINVAL for a double free; EBUSY on shutdown with live buffers', async () => {

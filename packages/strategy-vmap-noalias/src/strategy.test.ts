@@ -29,26 +29,26 @@ describe('alloc_pages + vmap(pgprot_decrypted) + set_memory_decrypted_noalias', 
   it('shares the pages through a vmap alias and leaves the direct map private and unsplit', async () => {
     const r = rig(strategy);
     must(await r.a.init());
-    const dm0 = r.m.directMap.meminfo();
+    const dm0 = r.m.meminfo();
     const d = r.mark();
     const b = must(await r.a.alloc(3 * 4096 + 1));
     expect(b.bytes).toBe(4 * 4096);
     const pfn = pfnOfGpa(r, b.sharedGpas[0]!.gpa);
     expect(r.kernel.virtToPhys(b.kva).ok).toBe(false); // a vmalloc address, not direct-mapped
     for (let i = 0; i < 4; i++) {
-      expect(r.m.mem.state(pfn + i)).toBe(PageState.Shared);
-      expect(r.m.directMap.encrypted(pfn + i)).toBe(true); // the private alias stays mapped
+      expect(r.m.page(pfn + i).state).toBe(PageState.Shared);
+      expect(r.m.page(pfn + i).directMapEncrypted).toBe(true); // the private alias stays mapped
     }
-    expect(r.m.directMap.meminfo()).toEqual(dm0);
+    expect(r.m.meminfo()).toEqual(dm0);
     expect(d()).toMatchObject({ directMapLevel3Splits: 0, directMapLevel2Splits: 0, pagesConvertedToShared: 4, privateAliasedSharedPages: 4 });
     // The host sees what the guest writes through the vmap alias.
     must(b.write(10, new Uint8Array([7, 8, 9])));
-    expect([...r.m.vmm.readShared(b.sharedGpas[0]!.gpa + 10, 3)!]).toEqual([7, 8, 9]);
+    expect([...r.m.host.readShared(b.sharedGpas[0]!.gpa + 10, 3)!]).toEqual([7, 8, 9]);
     must(await r.a.free(b));
-    expect(r.m.mem.state(pfn)).toBe(PageState.PrivateAccepted);
+    expect(r.m.page(pfn).state).toBe(PageState.PrivateAccepted);
     expect(d()).toMatchObject({ pagesConvertedToPrivate: 4, accepts4k: 4, privateAliasedSharedPages: 0 });
-    expect(r.m.vmap.liveAliases).toBe(0);
-    expect(r.m.inv.violations).toEqual([]);
+    expect(r.m.audit().vmapAliases).toBe(0);
+    expect(r.m.violations).toEqual([]);
   });
 
   it('refuses sizes above one MAX_PAGE_ORDER block and non-positive sizes with EINVAL', async () => {
@@ -73,20 +73,20 @@ describe('alloc_pages + vmap(pgprot_decrypted) + set_memory_decrypted_noalias', 
     const r = rig(strategy);
     const b = must(await r.a.alloc(8192));
     const pfn = pfnOfGpa(r, b.sharedGpas[0]!.gpa);
-    r.m.vmm.injectMapGpa({ kind: 'retry-out-of-range' });
+    r.m.faults.mapGpa({ kind: 'retry-out-of-range' });
     expectErr(await r.a.free(b), 'EIO');
     expect(r.m.counters.leakedPages - r.m.bootCounters.leakedPages).toBe(2);
-    expect(r.m.mem.owner(pfn)).toBe(3); // Owner.Leaked
-    expect(r.m.inv.violations).toEqual([]);
+    expect(r.m.page(pfn).owner).toBe(3); // Owner.Leaked
+    expect(r.m.violations).toEqual([]);
   });
 
   it('leaks the block when set_memory_decrypted_noalias fails in alloc', async () => {
     const r = rig(strategy, { guardPage: true });
-    r.m.vmm.injectMapGpa({ kind: 'error' });
+    r.m.faults.mapGpa({ kind: 'error' });
     expectErr(await r.a.alloc(4096), 'EIO');
     expect(r.m.counters.leakedPages - r.m.bootCounters.leakedPages).toBe(2); // order 1: guard + buffer
-    expect(r.m.vmap.liveAliases).toBe(0);
-    expect(r.m.inv.violations).toEqual([]);
+    expect(r.m.audit().vmapAliases).toBe(0);
+    expect(r.m.violations).toEqual([]);
   });
 });
 
@@ -104,19 +104,19 @@ describe("guardPage (Dave Hansen's load_unaligned_zeropad mitigation)", () => {
       expect(d1().hazardUnalignedZeropad).toBe(0);
       // The page before the buffer belongs to the same allocation and is not shared.
       const pfn = pfnOfGpa(guarded, b.sharedGpas[0]!.gpa);
-      expect(guarded.m.mem.allocId(pfn - 1)).toBe(guarded.m.mem.allocId(pfn));
-      expect(guarded.m.mem.state(pfn - 1)).toBe(PageState.PrivateAccepted);
+      expect(guarded.m.page(pfn - 1).allocId).toBe(guarded.m.page(pfn).allocId);
+      expect(guarded.m.page(pfn - 1).state).toBe(PageState.PrivateAccepted);
       must(await guarded.a.free(b));
-      expect(guarded.m.inv.violations).toEqual([]);
+      expect(guarded.m.violations).toEqual([]);
     });
   }
 
   it('costs one order more: one page becomes an order-1 block (guard + buffer), freed whole', async () => {
     const r = rig(strategy, { guardPage: true });
-    const free0 = r.m.pages.freePageCount;
+    const free0 = r.m.audit().freeListPages;
     const b = must(await r.a.alloc(4096));
-    expect(free0 - r.m.pages.freePageCount).toBe(2);
+    expect(free0 - r.m.audit().freeListPages).toBe(2);
     must(await r.a.free(b));
-    expect(r.m.pages.freePageCount).toBe(free0);
+    expect(r.m.audit().freeListPages).toBe(free0);
   });
 });

@@ -104,7 +104,7 @@ describe('tdx-shbuf quote: bad arguments exit 2 with one line and write nothing'
   }
 
   it('a driver failure (host refuses service) exits 1 and writes nothing', async () => {
-    const dir = project({ platform: PLATFORM, strategy: ['direct-map', { bufferBytes: 139264 }], driver: { bufferBytes: 139264 } });
+    const dir = project({ platform: PLATFORM, strategy: 'direct-map', driver: { bufferBytes: 139264 } });
     const r = await cli(dir, 'quote', '--report-data', HEX);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/EIO: GetQuote hypercall failed/);

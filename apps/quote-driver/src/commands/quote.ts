@@ -139,7 +139,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     pagesConvertedToPrivate: c.pagesConvertedToPrivate - b.pagesConvertedToPrivate,
     directMapSplits1G: c.directMapLevel3Splits - b.directMapLevel3Splits,
     directMapSplits2M: c.directMapLevel2Splits - b.directMapLevel2Splits,
-    violations: m.inv.violations.length,
+    violations: m.violations.length,
     reportData: Buffer.from(reportData).toString('hex'),
     rootOut: v['root-out'] ?? null,
   };

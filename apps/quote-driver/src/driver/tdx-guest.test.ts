@@ -9,7 +9,7 @@ const small = { memoryBytes: 4 * 2 ** 30, vcpus: 4 };
 
 async function td(input: ConfigInput, faults?: QuoteHostFaults): Promise<Td> {
   const t = await bootTd(parseConfig({ ...input, platform: { ...small, ...input.platform } }), { configDir: APP_DIR });
-  if (faults) t.machine.quoteHost.setFaults(faults);
+  if (faults) t.machine.faults.quoteService(faults);
   return t;
 }
 
@@ -34,7 +34,7 @@ async function sequence(t: Td, ...steps: (number | Uint8Array | QuoteHostFaults)
       else if (step instanceof Uint8Array) {
         const r = await t.driver.getQuote(step);
         out.push(r.ok ? { ok: true, quote: r.value } : { ok: false, code: r.error.code });
-      } else t.machine.quoteHost.setFaults(step);
+      } else t.machine.faults.quoteService(step);
     }
     return out;
   });
@@ -51,7 +51,7 @@ describe('each first-party strategy, chosen by config, yields a verifiable quote
       const v = verifyQuote(r.quote, { trustedRootPem: t.rootCaPem });
       expect(v.failures).toEqual([]);
       expect(v).toMatchObject({ valid: true, quoteSignatureValid: true, qeReportSignatureValid: true, qeReportDataBindingValid: true, chainValid: true, chainLength: 3 });
-      expect(t.machine.inv.violations).toEqual([]);
+      expect(t.machine.violations).toEqual([]);
       // polled once per second: the quote is seen at the first poll after ~4 ms of generation
       expect(t.driver.last!.latencyNs).toBeGreaterThan(1e9);
       expect(t.driver.last!.latencyNs).toBeLessThan(1.01e9);
@@ -76,7 +76,7 @@ describe('errno paths of tdx_report_new()', () => {
     expect(second).toEqual({ ok: false, code: 'EBUSY' });
     expect(third!.ok).toBe(true);
     expect(parkedAtEnd).toBe(0);
-    expect(t.machine.inv.violations).toEqual([]);
+    expect(t.machine.violations).toEqual([]);
   });
 
   it('a concurrent strategy parks the in-flight buffer (never freed) and serves the next request from a fresh one', async () => {
@@ -84,7 +84,7 @@ describe('errno paths of tdx_report_new()', () => {
     let parked = -1;
     const out = await t.onVcpu(0, async () => {
       const a = await t.driver.getQuote(REPORT_DATA);
-      t.machine.quoteHost.setFaults({});
+      t.machine.faults.quoteService({});
       const b = await t.driver.getQuote(REPORT_DATA);
       parked = t.driver.parkedBuffers;
       await t.machine.sched.sleep(10e9); // the late answer lands in the parked slot, not in a reused one
@@ -94,11 +94,11 @@ describe('errno paths of tdx_report_new()', () => {
     expect(out).toEqual(['ETIMEDOUT', true, true]);
     expect(parked).toBe(1);
     expect(t.driver.parkedBuffers).toBe(0);
-    expect(t.machine.inv.violations).toEqual([]);
+    expect(t.machine.violations).toEqual([]);
   });
 
   it('EIO when the GetQuote hypercall fails (QEMU refuses a buffer above 128 KiB)', async () => {
-    const t = await td({ strategy: ['direct-map', { bufferBytes: 139264 }], driver: { bufferBytes: 139264 } });
+    const t = await td({ strategy: 'direct-map', driver: { bufferBytes: 139264 } });
     expect(await request(t)).toEqual({ ok: false, code: 'EIO' });
   });
 
@@ -115,7 +115,7 @@ describe('errno paths of tdx_report_new()', () => {
   it('v7.0: EFBIG when the host-written out_len exceeds the buffer', async () => {
     const t = await td({ driver: { checks: 'v7.0' } }, { lieOutLen: 8192 - 23 });
     expect(await request(t)).toEqual({ ok: false, code: 'EFBIG' });
-    expect(t.machine.inv.violations).toEqual([]);
+    expect(t.machine.violations).toEqual([]);
   });
 
   it('v7.0: an out_len that fits exactly is copied (bound check is exact)', async () => {
@@ -127,7 +127,7 @@ describe('errno paths of tdx_report_new()', () => {
   it('v6.7: out_len is trusted — an overrun is an invariant-5 violation (an out-of-bounds read on hardware)', async () => {
     const t = await td({ driver: { checks: 'v6.7' } }, { lieOutLen: 100_000 });
     expect(await request(t)).toEqual({ ok: false, code: 'EFAULT' });
-    expect(t.machine.inv.violations.map((v) => v.invariant)).toEqual([5]);
+    expect(t.machine.violations.map((v) => v.invariant)).toEqual([5]);
   });
 
   it('a hostile status: v7.0 refuses ERROR-with-a-quote, v6.7 hands the quote over', async () => {
@@ -193,8 +193,8 @@ describe('completion and request modes', () => {
     const lat = t.driver.last!.latencyNs;
     expect(lat).toBeGreaterThan(t.machine.cost.quoteGenerationNs);
     expect(lat).toBeLessThan(t.machine.cost.quoteGenerationNs + 1e6);
-    expect(t.machine.quoteHost.eventNotifyVector).toBe(0xf3);
-    expect(t.machine.irqs.delivered).toBe(1);
+    expect(t.machine.host.quote.eventNotifyVector).toBe(0xf3);
+    expect(t.machine.interrupts.delivered).toBe(1);
   });
 
   it('poll interval is honoured: 250 ms polls finish at 250 ms', async () => {
@@ -227,13 +227,15 @@ describe('completion and request modes', () => {
     })));
     for (const r of results) expect(toHex(parseQuote(r.quote!).body.reportData)).toBe(toHex(r.data));
     expect(Math.max(...results.map((r) => r.at))).toBeLessThan(t.machine.cost.quoteGenerationNs * 1.5);
-    expect(t.machine.quoteHost.stats.accepted).toBe(4);
-    expect(t.machine.inv.violations).toEqual([]);
+    expect(t.machine.host.quote.stats.accepted).toBe(4);
+    expect(t.machine.violations).toEqual([]);
   });
 
   it('refuses at load a strategy that cannot serve the policy, in one sentence', async () => {
     await expect(td({ strategy: 'direct-map', driver: { requests: 'parallel' } })).rejects.toThrow(/^strategy: Strategy "direct-map" cannot serve parallel requests: it declares concurrent: false/);
-    await expect(td({ strategy: 'direct-map', driver: { bufferBytes: 16384 } })).rejects.toThrow(/^strategy: Strategy "direct-map" cannot serve 16384-byte buffers: it declares maxBytes 8192$/);
+    await expect(td({ strategy: ['dma-swiotlb', { mode: 'streaming' }], driver: { bufferBytes: 266240 } })).rejects.toThrow(/^strategy: Strategy "dma-swiotlb" cannot serve 266240-byte buffers: it declares maxBytes 262144$/);
+    const e = await td({ strategy: 'direct-map', driver: { requests: 'parallel' } }).catch((x: unknown) => x);
+    expect([e instanceof ConfigError, (e as ConfigError).code]).toEqual([true, 'capability']);
     await expect(td({ strategy: 'no-such-strategy' })).rejects.toBeInstanceOf(ConfigError);
     await expect(td({ strategy: ['direct-map', { convert: 'sometimes' }] })).rejects.toThrow(/^strategy: Could not load strategy "direct-map": options.convert: /);
   });
@@ -252,7 +254,7 @@ describe('configfs-tsm shaped API', () => {
     const q1 = await report.outblob;
     expect(toHex(parseQuote(q1).body.reportData)).toBe(toHex(REPORT_DATA));
     expect(await report.outblob).toBe(q1); // no write since: the cached outblob
-    expect(t.machine.quoteHost.stats.accepted).toBe(1);
+    expect(t.machine.host.quote.stats.accepted).toBe(1);
     const other = new Uint8Array(64).fill(9);
     report.inblob = other;
     expect(report.generation).toBe(2);

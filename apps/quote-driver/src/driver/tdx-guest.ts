@@ -133,7 +133,7 @@ export class TdxGuestDriver {
         // v6.7: kvmemdup(quote_buf->data, quote_buf->out_len) trusts the host.
         if (outLen.value > INT_MAX) return fail('ENOMEM', `kvmemdup of out_len ${outLen.value} bytes fails (above INT_MAX)`);
         const pfn = Math.floor((buf.sharedGpas[0]!.gpa - this.kernel.sharedBit) / 4096);
-        this.m.inv.record(5, pfn, Math.ceil(p.bufferBytes / 4096), `out_len ${outLen.value} not bounds-checked: kvmemdup reads ${outLen.value - room} bytes past the quote buffer`);
+        this.m.reportViolation(5, pfn, Math.ceil(p.bufferBytes / 4096), `out_len ${outLen.value} not bounds-checked: kvmemdup reads ${outLen.value - room} bytes past the quote buffer`);
         return fail('EFAULT', `out_len ${outLen.value} overruns the buffer by ${outLen.value - room} bytes (an out-of-bounds read of kernel memory on hardware)`);
       }
       // Copy the quote out once.

@@ -48,8 +48,10 @@ describe('runExperiment', () => {
     const res = await runExperiment(exp, { fromDir: here, conditions });
     expect(res.rows).toHaveLength(6);
     const row = (label: string, bytes: number) => res.rows.find((r) => r.label === label && r.bytes === bytes)!;
-    // declared maxBytes: direct-map 8 KiB, streaming 256 KiB
-    expect(row('direct-map', 512 * 1024).status).toBe('n/a');
+    // declared maxBytes: direct-map 4 MiB (one buffer of the workload's size, converted at init), streaming 256 KiB
+    expect(row('direct-map', 512 * 1024).status).toBe('ok');
+    expect(row('direct-map', 512 * 1024).counters!.pagesConvertedToShared).toBe(128);
+    expect(row('dma-swiotlb {mode: "streaming"}', 512 * 1024).status).toBe('n/a');
     expect(row('dma-swiotlb {mode: "streaming"}', 512 * 1024).reason).toMatch(/maxBytes 262144/);
     for (const r of res.rows.filter((r) => r.status === 'ok')) {
       expect(r.errors).toEqual({});
@@ -75,7 +77,7 @@ describe('runExperiment', () => {
     const v = row('vmap-noalias {guardPage: true}', 512 * 1024).counters!;
     expect(v.pagesConvertedToShared).toBe(3 * 128);
     expect(v.directMapLevel2Splits + v.directMapLevel3Splits).toBe(0);
-    expect(renderTable(res)).toMatch(/not run:\n {2}direct-map @ 512 KiB: Strategy "direct-map" cannot serve/);
+    expect(renderTable(res)).toMatch(/not run:\n {2}dma-swiotlb \{mode: "streaming"\} @ 512 KiB: Strategy "dma-swiotlb" cannot serve/);
     expect(toCsv(res).split('\n')[1]).toMatch(/^direct-map,@tdx-shbuf\/strategy-direct-map,/);
   });
 
@@ -91,7 +93,7 @@ describe('runExperiment', () => {
 });
 
 describe('quote workload (the tdx-guest driver on the model)', () => {
-  it('gets real quotes carrying their REPORTDATA through each strategy, and refuses what QEMU or the strategy cannot take', async () => {
+  it('gets real quotes carrying their REPORTDATA through each strategy, direct-map’s one buffer sized by the driver’s bufferBytes', async () => {
     const exp = parseExperiment(
       {
         name: 'q',
@@ -103,7 +105,9 @@ describe('quote workload (the tdx-guest driver on the model)', () => {
     );
     const res = await runExperiment(exp, { fromDir: here, conditions });
     const row = (label: string, bytes: number) => res.rows.find((r) => r.label === label && r.bytes === bytes)!;
-    expect(row('direct-map', 128 * 1024).status).toBe('n/a');
+    // direct-map converts one buffer of the driver's bufferBytes at init: 128 KiB = 32 pages, once
+    expect(row('direct-map', 128 * 1024).status).toBe('ok');
+    expect(row('direct-map', 128 * 1024).counters!.pagesConvertedToShared).toBe(32);
     for (const r of res.rows.filter((r) => r.status === 'ok')) {
       expect(r.errors).toEqual({}); // a quote that did not carry its REPORTDATA would be EDATA
       expect(r.completed).toBe(2);

@@ -1,8 +1,9 @@
 import {
+  BootError,
   ConfigError,
-  Machine,
-  kernelFor,
+  bootWithStrategy,
   loadStrategy,
+  type Machine,
   type CostParams,
   type Counters,
   type PlatformConfig,
@@ -132,30 +133,29 @@ interface Session {
   close(): Promise<string[]>;
 }
 
-/** A ConfigError that only says the strategy cannot serve this workload: the run is n/a, not an error. */
-const notApplicable = (e: unknown) => e instanceof ConfigError && /cannot serve|needs a DMA device/.test(e.message);
+/** A ConfigError that only says the strategy cannot serve this workload (code `capability`): the run is n/a, not an error. */
+const notApplicable = (e: unknown): e is ConfigError => e instanceof ConfigError && e.code === 'capability';
 
 /** buffer-cycle: alloc → guest writes → host reads and answers after the service time → guest reads → free. */
 async function openBufferCycle(exp: Experiment, spec: StrategySpec, bytes: number, seed: number, platform: PlatformConfigInput, opts: RunOptions): Promise<Session | string> {
   const w = exp.workload;
+  const requirements = { concurrent: w.clients > 1, bytes, deviceAvailable: true };
   let loaded;
   try {
     loaded = await loadStrategy(spec, {
       fromDir: opts.fromDir,
       fallbackDirs: [APP_DIR],
       ...(opts.conditions ? { conditions: opts.conditions } : {}),
-      requirements: { concurrent: w.clients > 1, bytes, deviceAvailable: true },
+      requirements,
     });
   } catch (e) {
-    if (notApplicable(e)) return (e as Error).message;
+    if (notApplicable(e)) return e.message;
     throw e;
   }
   const def = loaded.definition;
-  const m = new Machine(platform);
-  const before = { ...m.counters };
-  const allocator = def.create(kernelFor(m), loaded.options);
+  const { machine: m, allocator, bootCounters: before } = bootWithStrategy({ platform, strategy: loaded, requirements });
   const init = await allocator.init();
-  if (!init.ok) throw new InitError(init.error.message);
+  if (!init.ok) throw new BootError('init', init.error, init.error.message);
   const serviceNs = w.hostServiceNs ?? m.cost.quoteGenerationNs;
   return {
     m,
@@ -178,9 +178,9 @@ async function openBufferCycle(exp: Experiment, spec: StrategySpec, bytes: numbe
       for (const g of b.sharedGpas) {
         const n = Math.min(g.bytes, bytes - off);
         if (n <= 0) break;
-        const seen = m.vmm.readShared(g.gpa, n);
+        const seen = m.host.readShared(g.gpa, n);
         if (!seen || !equal(seen, request.subarray(off, off + n))) errs.push('EDATA');
-        m.vmm.writeShared(g.gpa, answer.subarray(off, off + n));
+        m.host.writeShared(g.gpa, answer.subarray(off, off + n));
         off += n;
       }
       const back = b.syncForCpu(0, bytes).ok ? b.read(0, bytes) : undefined;
@@ -204,9 +204,9 @@ async function openQuote(exp: Experiment, spec: StrategySpec, bytes: number, see
     const config = parseConfig({ strategy: spec, platform, driver: { ...w.driver, bufferBytes: bytes } });
     td = await bootTd(config, { configDir: opts.fromDir, ...(opts.conditions ? { conditions: opts.conditions } : {}) });
   } catch (e) {
-    if (e instanceof ConfigError && notApplicable((e as { cause?: unknown }).cause)) return ((e as { cause: Error }).cause).message;
+    // bootTd prefixes "strategy: "; the n/a reason is the capability sentence itself.
+    if (notApplicable(e)) return e.cause instanceof ConfigError ? e.cause.message : e.message;
     if (e instanceof ConfigValidationError) return e.message;
-    if (e instanceof Error && /^tdx_guest_init failed/.test(e.message)) throw new InitError(e.message);
     throw e;
   }
   const m = td.machine;
@@ -236,8 +236,6 @@ async function openQuote(exp: Experiment, spec: StrategySpec, bytes: number, see
   };
 }
 
-class InitError extends Error {}
-
 async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: number, opts: RunOptions, results: ExperimentResults): Promise<RunRow> {
   const wall0 = performance.now();
   const { cost, ...platformRest } = exp.platform;
@@ -265,7 +263,7 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   try {
     session = w.kind === 'quote' ? await openQuote(exp, spec, bytes, seed, platform, opts) : await openBufferCycle(exp, spec, bytes, seed, platform, opts);
   } catch (e) {
-    if (e instanceof InitError) return { ...row, status: 'error', reason: e.message, wallMs: performance.now() - wall0 };
+    if (e instanceof BootError) return { ...row, status: 'error', reason: e.message, wallMs: performance.now() - wall0 };
     throw e;
   }
   if (typeof session === 'string') return { ...row, status: 'n/a', reason: session, wallMs: performance.now() - wall0 };
@@ -276,7 +274,7 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   row.capabilities = s.capabilities;
 
   const t0 = m.sched.now();
-  const i0 = m.mem.sharedPageNs(t0);
+  const i0 = m.sharedPageNs(t0);
   const latencies: number[] = [];
   const fail = (codes: string[]) => codes.forEach((code) => void (row.errors[code] = (row.errors[code] ?? 0) + 1));
   const client = (c: number) => async () => {
@@ -293,7 +291,7 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   await m.sched.join(Array.from({ length: w.clients }, (_, c) => m.sched.spawn(`client${c}`, 'vcpu', c % m.config.vcpus, client(c), t0)));
   const endNs = m.sched.now();
   const bootShared = m.bootCounters.sharedPages;
-  const meanPages = endNs > t0 ? (m.mem.sharedPageNs(endNs) - i0) / (endNs - t0) - bootShared : 0;
+  const meanPages = endNs > t0 ? (m.sharedPageNs(endNs) - i0) / (endNs - t0) - bootShared : 0;
   fail(await m.sched.join([m.sched.spawn('shutdown', 'vcpu', 0, () => s.close(), endNs)]).then(([r]) => r!));
 
   const counters = { ...m.counters };
@@ -315,9 +313,9 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   row.modeledNs = endNs - t0;
   row.throughputPerSec = row.modeledNs > 0 ? row.completed / (row.modeledNs / 1e9) : 0;
   row.counters = counters;
-  row.directMap = m.directMap.meminfo();
+  row.directMap = m.meminfo();
   row.sharedBytes = { peak: (m.counters.sharedPagesPeak - bootShared) * 4096, mean: Math.max(0, meanPages) * 4096 };
-  for (const v of m.inv.violations) row.violations[v.invariant] = (row.violations[v.invariant] ?? 0) + 1;
+  for (const v of m.violations) row.violations[v.invariant] = (row.violations[v.invariant] ?? 0) + 1;
   if (m.trace) {
     const pid = results.rows.length + 1;
     const t = m.trace.toJSON(m.config.vcpus, `${row.label} @ ${bytes} B, seed ${seed}`);

@@ -9,7 +9,7 @@ async function probeLifecycle(s: Subject, probe: (rig: Rig) => number): Promise<
   const at = (step: string) => out.push({ step, value: probe(rig) });
   okOf(await rig.step('init', () => rig.alloc.init()), 'init');
   at('init');
-  for (const bytes of [1, Math.min(3 * 4096 + 1, s.caps.maxBytes)]) {
+  for (const bytes of [1, Math.min(3 * 4096 + 1, s.requirements.bytes)]) {
     const b = okOf(await rig.step(`alloc(${bytes})`, () => rig.alloc.alloc(bytes)), 'alloc');
     at(`alloc(${bytes})`);
     await rig.step('write', () => guestFill(b, bytes));

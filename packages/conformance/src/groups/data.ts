@@ -31,7 +31,7 @@ async function allocChecked(rig: Rig, bytes: number): Promise<SharedBuffer> {
 }
 
 export function dataGroups(s: Subject): void {
-  const max = s.caps.maxBytes;
+  const max = s.requirements.bytes;
   const dataSizes = [...new Set([1, Math.min(2 * 4096 + 5, max), max])];
 
   // The guest writes through kva then dma_sync_single_for_device(); the host reads the shared EPT (and the reverse with

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Owner, PageState, type MapGpaFault, type Machine } from '@tdx-shbuf/core';
-import { bootRig, expectConsistent, leakedSharedPages, okOf, type Rig, type Subject } from '../rig.js';
+import { PageState, type MapGpaFault, type Machine } from '@tdx-shbuf/core';
+import { bootRig, expectConsistent, okOf, type Rig, type Subject } from '../rig.js';
 import { expectSameBytes, guestFill, guestView } from '../bytes.js';
 
 const PAGE = 4096;
@@ -11,12 +11,8 @@ const PAGE = 4096;
  * the strategy's own conversions.
  */
 function convertedPfns(m: Machine): number[] {
-  const pools = m.dma.atomicPools;
   const out: number[] = [];
-  m.mem.forEach(0, m.mem.maxPfn, (s, e, state, owner) => {
-    if (state !== PageState.Shared || owner === Owner.Swiotlb) return;
-    for (let p = s; p < e; p++) if (!pools.some((q) => p >= q.pfn && p < q.pfn + q.pages)) out.push(p);
-  });
+  for (const r of m.audit().sharedRanges) if (r.class !== 'swiotlb' && r.class !== 'dma-pool') for (let p = r.pfn; p < r.pfn + r.pages; p++) out.push(p);
   return out;
 }
 
@@ -33,11 +29,11 @@ const failures = (m: Machine) => m.counters.setMemoryFailures + m.counters.mapGp
 async function withFailedConversion(rig: Rig, faults: MapGpaFault[], what: string, op: () => Promise<unknown>) {
   const { m } = rig;
   const before = { leaked: m.counters.leakedPages, failures: failures(m), shared: convertedPfns(m) };
-  m.vmm.injectMapGpa(...faults);
-  const pendingBefore = m.vmm.pendingMapGpaFaults;
+  m.faults.mapGpa(...faults);
+  const pendingBefore = m.faults.pendingMapGpa;
   await rig.step(`${what} with MapGPA ${faults.map((f) => f.kind).join(', ')}`, op); // ok or EIO: both fine, a throw is not
-  const consumed = pendingBefore - m.vmm.pendingMapGpaFaults;
-  const stillShared = before.shared.filter((p) => m.mem.state(p) === PageState.Shared);
+  const consumed = pendingBefore - m.faults.pendingMapGpa;
+  const stillShared = before.shared.filter((p) => m.page(p).state === PageState.Shared);
   if (failures(m) > before.failures) {
     expect(consumed, 'the injected MapGPA fault was consumed').toBeGreaterThan(0);
     expect(m.counters.leakedPages - before.leaked, `leakedPages growth after a failed conversion in ${what} (pages still shared: ${stillShared.length})`).toBeGreaterThanOrEqual(Math.max(1, what === 'shutdown' ? stillShared.length : 0));
@@ -51,7 +47,7 @@ const FAULTS: [string, MapGpaFault[]][] = [
 ];
 
 export function faultGroups(s: Subject): void {
-  const bytes = Math.min(5 * PAGE + 1, s.caps.maxBytes);
+  const bytes = Math.min(5 * PAGE + 1, s.requirements.bytes);
 
   describe('a failed conversion back to private leaks (counted) instead of returning shared memory', () => {
     it.each(FAULTS)('at free: %s', async (_name, faults) => {
@@ -65,7 +61,7 @@ export function faultGroups(s: Subject): void {
         const stuck = r.stillShared.filter((p) => bufPfns.has(p));
         expect(r.leaked, `leakedPages growth ≥ pages of the freed buffer still shared (${stuck.length})`).toBeGreaterThanOrEqual(stuck.length);
       }
-      if (rig.m.vmm.pendingMapGpaFaults === 0) {
+      if (rig.m.faults.pendingMapGpa === 0) {
         // The allocator keeps working, and never hands out a leaked page (invariant 6, checked by the model).
         const again = okOf(await rig.step('alloc after the leak', () => rig.alloc.alloc(bytes)), 'alloc after the leak');
         const wrote = await rig.step('write', () => guestFill(again, 8));
@@ -73,7 +69,7 @@ export function faultGroups(s: Subject): void {
         okOf(await rig.step('free', () => rig.alloc.free(again)), 'free');
       }
       await withFailedConversion(rig, [], 'shutdown', () => rig.alloc.shutdown());
-      expect(rig.m.counters.sharedPages, 'shared pages after shutdown vs boot + leaked-and-shared').toBe(rig.m.bootCounters.sharedPages + leakedSharedPages(rig.m));
+      expect(rig.m.counters.sharedPages, 'shared pages after shutdown vs boot + leaked-and-shared').toBe(rig.m.bootCounters.sharedPages + rig.m.audit().shared.leaked);
     });
 
     it.each(FAULTS)('at shutdown: %s', async (_name, faults) => {
@@ -82,7 +78,7 @@ export function faultGroups(s: Subject): void {
       okOf(await rig.step('free', () => rig.alloc.free(b)), 'free');
       const r = await withFailedConversion(rig, faults, 'shutdown', () => rig.alloc.shutdown());
       if (r.failed) expect(r.stillShared.length, 'pages whose conversion failed at shutdown').toBeGreaterThan(0);
-      expect(rig.m.counters.sharedPages, 'shared pages after shutdown vs boot + leaked-and-shared').toBe(rig.m.bootCounters.sharedPages + leakedSharedPages(rig.m));
+      expect(rig.m.counters.sharedPages, 'shared pages after shutdown vs boot + leaked-and-shared').toBe(rig.m.bootCounters.sharedPages + rig.m.audit().shared.leaked);
     });
   });
 
@@ -95,7 +91,7 @@ export function faultGroups(s: Subject): void {
     ];
     it.each(CASES)(`alloc(${bytes}): %s`, async (_name, at, onward) => {
       const rig = await bootRig(s);
-      const before = { free: rig.m.pages.freePageCount, pt: rig.m.counters.pageTablePages, shared: rig.m.counters.sharedPages, leaked: rig.m.counters.leakedPages };
+      const before = { free: rig.m.audit().freeListPages, pt: rig.m.counters.pageTablePages, shared: rig.m.counters.sharedPages, leaked: rig.m.counters.leakedPages };
       const r = await withAllocFailures(rig, at, onward, () => rig.step('alloc under page allocation failures', () => rig.alloc.alloc(bytes)));
       if (r.ok) {
         okOf(await rig.step('free', () => rig.alloc.free(r.value)), 'free');
@@ -113,7 +109,7 @@ export function faultGroups(s: Subject): void {
 
     it('init while every page allocation fails: ok or ENOMEM, then init works once memory is back', async () => {
       const rig = await bootRig(s, { init: false });
-      const before = { free: rig.m.pages.freePageCount, pt: rig.m.counters.pageTablePages, shared: rig.m.counters.sharedPages, leaked: rig.m.counters.leakedPages };
+      const before = { free: rig.m.audit().freeListPages, pt: rig.m.counters.pageTablePages, shared: rig.m.counters.sharedPages, leaked: rig.m.counters.leakedPages };
       const r = await withAllocFailures(rig, 0, true, () => rig.step('init under page allocation failures', () => rig.alloc.init()));
       if (!r.ok) {
         expect(r.error.code, `init under ENOMEM: ${r.error.message}`).toBe('ENOMEM');
@@ -128,24 +124,16 @@ export function faultGroups(s: Subject): void {
 }
 
 /**
- * Fail page allocations during `fn` with m.pages.injectFailures (alloc_pages
- * returning NULL): only the one at index `at`, or every one from `at` on.
- * Each failure is injected right before the call that consumes it, so none is
- * left over when `fn` returns: the fault has cleared.
+ * Fail page allocations during `fn` with the machine's fault hook (alloc_pages
+ * returning NULL): only the call at index `at`, or every one from `at` on.
+ * The script is cleared when `fn` returns: the fault has cleared.
  */
 async function withAllocFailures<T>(rig: Rig, at: number, onward: boolean, fn: () => Promise<T>): Promise<T> {
-  const pages = rig.m.pages;
-  const original = pages.allocPages;
-  let calls = 0;
-  pages.allocPages = function (this: typeof pages, ...args: Parameters<typeof original>) {
-    const i = calls++;
-    if (i === at || (onward && i > at)) pages.injectFailures(1);
-    return original.apply(this, args);
-  };
+  const clear = rig.m.faults.failAllocations(at, { onward });
   try {
     return await fn();
   } finally {
-    pages.allocPages = original;
+    clear();
   }
 }
 
@@ -161,7 +149,7 @@ function expectNothingLost(rig: Rig, before: { free: number; pt: number; shared:
   expectConsistent(m, what);
   const kept = m.counters.pageTablePages - before.pt;
   const leaked = m.counters.leakedPages - before.leaked;
-  expect(m.pages.freePageCount + kept + leaked, `free pages after ${what} (+ page tables kept by splits + counted leaks)`).toBe(before.free);
+  expect(m.audit().freeListPages + kept + leaked, `free pages after ${what} (+ page tables kept by splits + counted leaks)`).toBe(before.free);
   expect(m.counters.sharedPages, `shared pages after ${what}`).toBe(before.shared);
 }
 

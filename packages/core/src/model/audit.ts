@@ -39,6 +39,8 @@ export interface PageAudit {
   readonly swiotlb: { readonly startPa: number; readonly bytes: number; readonly slots: number; readonly usedSlots: number };
   /** The atomic pools dma_atomic_pool_init() decrypted. */
   readonly atomicPools: readonly { readonly zone: ZoneName; readonly pfn: number; readonly pages: number }[];
+  /** Every shared run of pages with its class, in pfn order: which pages the host can see now. */
+  readonly sharedRanges: readonly { readonly pfn: number; readonly pages: number; readonly class: PageClass }[];
   /** Inconsistencies: shared or unaccepted pages in the free pool, and free lists that disagree with guest memory. Empty when all is well. */
   readonly lost: readonly LostPages[];
 }
@@ -52,6 +54,8 @@ export function auditPages(p: MachineParts): PageAudit {
   const pages = zeros();
   const shared = zeros();
   const lost: LostPages[] = [];
+  const sharedRanges: { pfn: number; pages: number; class: PageClass }[] = [];
+  const pools = p.dma.atomicPools;
   const count = (cls: PageClass, state: PageState, n: number, sign = 1) => {
     pages[cls] += sign * n;
     if (state === PageState.Shared) shared[cls] += sign * n;
@@ -61,10 +65,14 @@ export function auditPages(p: MachineParts): PageAudit {
     if (!cls) return; // not RAM
     const n = e - s;
     count(cls === 'allocated' && state === PageState.Shared ? 'shared-in-use' : cls, state, n);
+    if (state === PageState.Shared) {
+      if (cls !== 'allocated') sharedRanges.push({ pfn: s, pages: n, class: cls });
+      else splitAtPools(s, e, pools, (a, b, inPool) => sharedRanges.push({ pfn: a, pages: b - a, class: inPool ? 'dma-pool' : 'shared-in-use' }));
+    }
     if (owner === Owner.Free && state === PageState.Shared) lost.push({ problem: 'shared page in the free pool (invariant 1)', pfn: s, pages: n });
     if (owner === Owner.Free && state === PageState.PrivatePending) lost.push({ problem: 'unaccepted page in the free pool (invariant 3)', pfn: s, pages: n });
   });
-  for (const pool of p.dma.atomicPools) {
+  for (const pool of pools) {
     mem.forEach(pool.pfn, pool.pages, (s, e, state, owner) => {
       if (owner !== Owner.Allocated) return;
       count(state === PageState.Shared ? 'shared-in-use' : 'allocated', state, e - s, -1);
@@ -85,7 +93,25 @@ export function auditPages(p: MachineParts): PageAudit {
     directMapDecryptedPages,
     vmapAliases: p.vmap.liveAliases,
     swiotlb: { startPa: p.swiotlb.startPa, bytes: p.swiotlb.bytes, slots: p.swiotlb.nslabs, usedSlots: p.swiotlb.used },
+    sharedRanges,
     atomicPools: p.dma.atomicPools.map(({ zone, pfn, pages: n }) => ({ zone, pfn, pages: n })),
     lost,
   };
+}
+
+/** Cut [s, e) at the atomic pools' edges: fn(a, b, inPool) for each piece, in order. */
+function splitAtPools(s: number, e: number, pools: readonly { pfn: number; pages: number }[], fn: (a: number, b: number, inPool: boolean) => void): void {
+  let at = s;
+  while (at < e) {
+    const pool = pools.find((q) => at >= q.pfn && at < q.pfn + q.pages);
+    if (pool) {
+      const end = Math.min(e, pool.pfn + pool.pages);
+      fn(at, end, true);
+      at = end;
+    } else {
+      const next = Math.min(e, ...pools.filter((q) => q.pfn > at).map((q) => q.pfn));
+      fn(at, next, false);
+      at = next;
+    }
+  }
 }
