@@ -1,4 +1,4 @@
-/** Writes schema/tdx-shbuf.config.schema.json and CONFIG.md from src/config/schema.ts (tests fail when they are stale). */
+/** Writes schema/tdx-shbuf.config.schema.json and CONFIG.md from src/config/config-schema.ts (tests fail when they are stale). */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

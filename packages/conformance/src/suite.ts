@@ -3,7 +3,7 @@ import type { StrategyDefinition } from '@tdx-shbuf/core';
 import { subjectOf, type ConformanceOptions } from './rig.js';
 import { lifecycleGroups } from './groups/lifecycle.js';
 import { dataGroups } from './groups/data.js';
-import { faultGroups } from './groups/faults.js';
+import { faultGroups } from './groups/injected-faults.js';
 import { capabilityGroups } from './groups/capabilities.js';
 
 /**

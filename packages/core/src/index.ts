@@ -6,7 +6,7 @@ export { createSharedBuffer, type SharedBufferSpec } from './contract/shared-buf
 export { loadStrategy, checkCapabilities, instantiate, FIRST_PARTY_STRATEGIES, type StrategySpec, type StrategyRequirements, type LoadedStrategy, type LoadStrategyOptions } from './contract/loader.js';
 // The ABI and units both sides share.
 export * from './abi/units.js';
-export { TDCALL, TDVMCALL, TDVMCALL_STATUS, TDX_STATUS, TDX_REPORTDATA_LEN, TDX_REPORT_LEN, FIRST_EXTERNAL_VECTOR, NR_VECTORS, type AcceptLevel, type MapGpaResult } from './abi/tdx.js';
+export { TDCALL, TDVMCALL, TDVMCALL_STATUS, TDX_STATUS, TDX_REPORTDATA_LEN, TDX_REPORT_LEN, FIRST_EXTERNAL_VECTOR, NR_VECTORS, type AcceptLevel, type MapGpaResult } from './abi/tdcall.js';
 // Configuration of the modeled platform.
 export { costParamsSchema, defaultCostParams, type CostParams, type CostParamsInput } from './platform/cost.js';
 export { platformSchema, type PlatformConfig, type PlatformConfigInput } from './platform/config.js';
@@ -22,5 +22,5 @@ export { INVARIANTS, type InvariantId, type Violation } from './model/sim/invari
 export { Trace, HOST_TID, type TraceEvent } from './model/sim/trace.js';
 export { PageState, Owner, OWNER_NAMES, STATE_NAMES, type RamRange } from './model/memory/phys-mem.js';
 export { swiotlbDefaultBytes, IO_TLB_SIZE, IO_TLB_SEGSIZE, SWIOTLB_MAX_MAPPING } from './model/guest/dma/swiotlb.js';
-export type { MapGpaFault } from './model/host/kvm/map-gpa.js';
+export type { MapGpaFault } from './model/host/kvm/map-gpa-handler.js';
 export { simulatedQuoteServiceFor, GET_QUOTE_MAX_BUF_LEN, MAX_GET_QUOTE_REQUESTS, QGS_TRANSACTION_TIMEOUT_NS, type QuoteHostFaults } from './model/host/qemu/get-quote.js';

@@ -1,7 +1,7 @@
 import { createSharedBuffer, defineStrategy, fail, ok, type AllocatorRequirements, type Kernel, type Result, type SharedBuffer, type SharedBufferAllocator } from '@tdx-shbuf/core';
 import { pkg } from './meta.js';
 import { DIRECT_MAP_MAX_BYTES, directMapOptions, type DirectMapOptions } from './options.js';
-import { allocDecrypted, freeDecrypted, sharedGpa, type DirectMapBuf } from './quote-buf.js';
+import { allocDecrypted, freeDecrypted, sharedGpa, type DirectMapBuf } from './alloc-quote-buf.js';
 
 const checkSize = (bytes: number, max: number, what: string): Result<void> =>
   !Number.isInteger(bytes) || bytes <= 0

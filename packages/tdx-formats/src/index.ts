@@ -3,7 +3,7 @@ export * from './hex.js';
 export * from './tdreport.js';
 export * from './quote-body.js';
 export * from './quote-signature.js';
-export * from './quote.js';
+export * from './quote-codec.js';
 export * from './quote-buf.js';
 export * from './qgs.js';
 export * from './qgs-inflate.js';

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readVector } from '../test/vectors.js';
 import { FormatError } from './errors.js';
 import { encodeGetQuoteRequest, encodeGetQuoteResponse, parseQgsMessage, serializeQgsMessage } from './qgs.js';
-import { parseQuote, serializeQuote } from './quote.js';
+import { parseQuote, serializeQuote } from './quote-codec.js';
 import { parseQuoteBuf, serializeQuoteBuf } from './quote-buf.js';
 import { parseTdReport, serializeTdReport } from './tdreport.js';
 import { createSimulatedQuoteService } from './sim-quote-service.js';

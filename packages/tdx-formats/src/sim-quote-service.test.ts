@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { flipByte } from '../test/vectors.js';
 import { toHex } from './hex.js';
 import { encodeGetQuoteRequest, parseQgsMessage, QGS_MSG_ERROR, unframeQgs } from './qgs.js';
-import { parseQuote } from './quote.js';
+import { parseQuote } from './quote-codec.js';
 import { splitPemChain } from './pem.js';
 import { createSimulatedQuoteService, type SimulatedQuoteService } from './sim-quote-service.js';
 import { generateTdReport } from './tdreport-generate.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { concatBytes } from './hex.js';
-import { ATT_KEY_TYPE_ECDSA_P256, INTEL_QE_VENDOR_ID, serializeQuote, TEE_TYPE_TDX, type Quote } from './quote.js';
+import { ATT_KEY_TYPE_ECDSA_P256, INTEL_QE_VENDOR_ID, serializeQuote, TEE_TYPE_TDX, type Quote } from './quote-codec.js';
 import type { TdQuoteBody } from './quote-body.js';
 import { QE_REPORT_DATA_OFFSET, QE_REPORT_SIZE } from './quote-signature.js';
 import type { SimulatedPki } from './sim-pki.js';

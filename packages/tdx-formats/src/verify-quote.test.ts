@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { flipByte, readVector } from '../test/vectors.js';
-import { parseQuote } from './quote.js';
+import { parseQuote } from './quote-codec.js';
 import { splitPemChain } from './pem.js';
 import { INTEL_SGX_ROOT_CA_SHA256, verifyQuote } from './verify-quote.js';
 

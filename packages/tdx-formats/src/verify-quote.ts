@@ -10,7 +10,7 @@
 import { createHash, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { bytesEqual, isAllZero, toHex } from './hex.js';
 import { pemToDer, splitPemChain } from './pem.js';
-import { parseQuote, type Quote } from './quote.js';
+import { parseQuote, type Quote } from './quote-codec.js';
 import { QE_REPORT_DATA_OFFSET } from './quote-signature.js';
 
 /**

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, KernelError } from '@tdx-shbuf/core';
 import type { Command } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/load-config.js';
 import { bootTd, type Td } from '../td.js';
 import { strategyName } from './quote-summary.js';
 

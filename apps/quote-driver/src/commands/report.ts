@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../io.js';
-import { renderHtml, renderTable, writeAtomic } from '../experiment/report.js';
+import { renderHtml, renderTable, writeAtomic } from '../experiment/render.js';
 import type { ExperimentResults } from '../experiment/runner.js';
 
 /** `tdx-shbuf report <dir>`: re-render report.html and print the table from results.json. */

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { EXIT } from '../io.js';
-import { loadExperimentFile } from '../experiment/load.js';
+import { loadExperimentFile } from '../experiment/load-experiment.js';
 import { runExperiment } from '../experiment/runner.js';
-import { renderTable, writeReport } from '../experiment/report.js';
+import { renderTable, writeReport } from '../experiment/render.js';
 import { formatSize } from '../experiment/size.js';
 
 /** `tdx-shbuf run <experiment> [--out dir] [--quiet]`: run an experiment, print the table, write the report. */

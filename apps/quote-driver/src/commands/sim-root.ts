@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, simulatedQuoteServiceFor } from '@tdx-shbuf/core';
 import type { Command } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/load-config.js';
 import { writeAtomic } from './quote.js';
 
 const USAGE = 'sim-root [--config f] [-o root.pem]   the simulated root CA the configured platform\'s quotes chain to';

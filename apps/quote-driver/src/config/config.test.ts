@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema, configKeys, renderConfigMarkdown } from './docs.js';
-import { findConfigFile, loadConfig } from './load.js';
-import { parseConfig } from './schema.js';
+import { findConfigFile, loadConfig } from './load-config.js';
+import { parseConfig } from './config-schema.js';
 
 const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -65,7 +65,7 @@ describe('config discovery and formats', () => {
     expect((await loadConfig({ cwd: dir })).config).toMatchObject({ strategy: 'open-coded', platform: { vcpus: 2 } });
     const ts = path.join(root, 'ts');
     mkdirSync(ts);
-    const schemaUrl = path.join(APP, 'src/config/schema.ts');
+    const schemaUrl = path.join(APP, 'src/config/config-schema.ts');
     writeFileSync(path.join(ts, 'tdx-shbuf.config.ts'), `import { defineConfig } from ${JSON.stringify(schemaUrl)};\nconst n: number = 4;\nexport default defineConfig({ strategy: 'vmap-noalias', platform: { vcpus: n } });\n`);
     expect((await loadConfig({ cwd: ts })).config).toMatchObject({ strategy: 'vmap-noalias', platform: { vcpus: 4 } });
   }, 60_000); // tsx transpiles the config's import graph (the schema and core sources): seconds on a loaded 2-core machine

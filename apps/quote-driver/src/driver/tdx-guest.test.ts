@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, KernelError, type QuoteHostFaults } from '@tdx-shbuf/core';
 import { parseQuote, QUOTE_BUF_STATUS, toHex, verifyQuote } from '@tdx-shbuf/tdx-formats';
-import { parseConfig, type ConfigInput } from '../config/schema.js';
+import { parseConfig, type ConfigInput } from '../config/config-schema.js';
 import { APP_DIR, bootTd, type Td } from '../td.js';
 
 const REPORT_DATA = Uint8Array.from({ length: 64 }, (_, i) => (i * 7 + 3) & 0xff);

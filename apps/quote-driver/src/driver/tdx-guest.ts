@@ -1,5 +1,5 @@
 import { fail, ok, TDVMCALL_STATUS, WaitQueue, type Kernel, type Machine, type Result, type SharedBuffer, type SharedBufferAllocator, type StrategyCapabilities } from '@tdx-shbuf/core';
-import type { DriverPolicy } from '../config/schema.js';
+import type { DriverPolicy } from '../config/config-schema.js';
 import { fillRequest, IN_FLIGHT, OFF, readU32, readU64, SUCCESS } from './quote-buf-io.js';
 import { Mutex } from './mutex.js';
 

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseExperiment } from './schema.js';
+import { parseExperiment } from './experiment-schema.js';
 import { runExperiment } from './runner.js';
-import { renderTable, toCsv, writeReport } from './report.js';
+import { renderTable, toCsv, writeReport } from './render.js';
 import { main } from '../main.js';
 
 const conditions = ['source', 'import', 'default'];

@@ -12,9 +12,9 @@ import {
   type StrategySpec,
 } from '@tdx-shbuf/core';
 import { parseQuote } from '@tdx-shbuf/tdx-formats';
-import { ConfigValidationError, parseConfig } from '../config/schema.js';
+import { ConfigValidationError, parseConfig } from '../config/config-schema.js';
 import { APP_DIR, bootTd, type Td } from '../td.js';
-import type { Experiment } from './schema.js';
+import type { Experiment } from './experiment-schema.js';
 
 /** One (strategy, size, seed) run. */
 export interface RunRow {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bootRig, directMapDecryptedPages, okOf, type Rig, type Subject } from '../rig.js';
-import { guestFill } from '../bytes.js';
+import { guestFill } from '../buffer-views.js';
 
 /** A probe's value after each step of a lifecycle: boot, init, alloc, write, free (twice), shutdown. */
 async function probeLifecycle(s: Subject, probe: (rig: Rig) => number): Promise<{ step: string; value: number }[]> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SharedBuffer } from '@tdx-shbuf/core';
 import { bootRig, okOf, type Rig, type Subject } from '../rig.js';
-import { expectSameBytes, guestFill, guestView, hostFill, hostView } from '../bytes.js';
+import { expectSameBytes, guestFill, guestView, hostFill, hostView } from '../buffer-views.js';
 import { expectWellFormed, sizesFor } from './lifecycle.js';
 
 type Interval = readonly [number, number];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSharedBuffer, type SharedBuffer } from '@tdx-shbuf/core';
 import { bootRig, expectError, okOf, type Rig, type Subject } from '../rig.js';
-import { expectSameBytes, guestFill, guestView, sharedBytes } from '../bytes.js';
+import { expectSameBytes, guestFill, guestView, sharedBytes } from '../buffer-views.js';
 
 /** Sizes every strategy must serve: 1 byte, the page edges, some middle sizes, and the size it was created for. */
 export function sizesFor(maxBytes: number): number[] {

@@ -1,5 +1,5 @@
 import type { Result } from './errors.js';
-import type { AcceptLevel, MapGpaResult } from '../abi/tdx.js';
+import type { AcceptLevel, MapGpaResult } from '../abi/tdcall.js';
 import type { CostParams } from '../platform/cost.js';
 import type { PlatformConfig } from '../platform/config.js';
 

@@ -7,7 +7,7 @@ import type { Counters } from './sim/metrics.js';
 import type { Violation } from './sim/invariants.js';
 import type { Trace } from './sim/trace.js';
 import type { PageState, Owner, RamRange } from './memory/phys-mem.js';
-import type { MapGpaFault } from './host/kvm/map-gpa.js';
+import type { MapGpaFault } from './host/kvm/map-gpa-handler.js';
 import type { QuoteHostFaults } from './host/qemu/get-quote.js';
 import { auditPages, type PageAudit } from './audit.js';
 import { bootParts, type MachineParts } from './parts.js';

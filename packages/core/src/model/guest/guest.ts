@@ -1,4 +1,4 @@
-import type { Tdcall, Tdvmcall } from '../../abi/tdx.js';
+import type { Tdcall, Tdvmcall } from '../../abi/tdcall.js';
 import type { GuestMemory } from '../memory/phys-mem.js';
 import type { AliasExposure } from '../sim/alias-exposure.js';
 import type { Sim } from '../sim/sim.js';

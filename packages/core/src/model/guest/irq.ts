@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from '../../contract/errors.js';
 import { ipiNs } from '../../platform/cost.js';
-import { FIRST_EXTERNAL_VECTOR, NR_VECTORS, type VcpuInterrupts } from '../../abi/tdx.js';
+import { FIRST_EXTERNAL_VECTOR, NR_VECTORS, type VcpuInterrupts } from '../../abi/tdcall.js';
 import type { Sim } from '../sim/sim.js';
 
 /**

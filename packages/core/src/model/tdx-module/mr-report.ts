@@ -1,6 +1,6 @@
 import { generateTdReport } from '@tdx-shbuf/tdx-formats';
 import { PageState, type GuestMemory } from '../memory/phys-mem.js';
-import { TDX_REPORT_LEN, TDX_REPORTDATA_LEN, TDX_STATUS } from '../../abi/tdx.js';
+import { TDX_REPORT_LEN, TDX_REPORTDATA_LEN, TDX_STATUS } from '../../abi/tdcall.js';
 import { tdMeasurements } from '../../platform/measurements.js';
 import { PAGE_SIZE } from '../../abi/units.js';
 import type { Sim } from '../sim/sim.js';

@@ -1,5 +1,5 @@
 import { PageState, type GuestMemory } from '../memory/phys-mem.js';
-import { TDX_STATUS, type AcceptLevel, type Sept, type Tdcall } from '../../abi/tdx.js';
+import { TDX_STATUS, type AcceptLevel, type Sept, type Tdcall } from '../../abi/tdcall.js';
 import { PAGES_1G, PAGES_2M, PAGE_SIZE } from '../../abi/units.js';
 import { tdgMrReport } from './mr-report.js';
 import { platformSecrets } from '../../platform/measurements.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testMachine, type TestMachine } from '../../test-machine.js';
 import { GiB, KiB, MiB, PAGE_SIZE } from '../../../abi/units.js';
 import { PageState } from '../../memory/phys-mem.js';
-import { TDVMCALL_STATUS } from '../../../abi/tdx.js';
+import { TDVMCALL_STATUS } from '../../../abi/tdcall.js';
 
 const fresh = (over = {}) => {
   const m = testMachine({ memoryBytes: 16 * GiB, ...over });

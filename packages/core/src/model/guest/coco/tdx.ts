@@ -1,4 +1,4 @@
-import { TDVMCALL_STATUS, TDX_REPORT_LEN, TDX_REPORTDATA_LEN, TDX_STATUS, type AcceptLevel } from '../../../abi/tdx.js';
+import { TDVMCALL_STATUS, TDX_REPORT_LEN, TDX_REPORTDATA_LEN, TDX_STATUS, type AcceptLevel } from '../../../abi/tdcall.js';
 import { GiB, MiB, PAGE_SIZE, pageAddress } from '../../../abi/units.js';
 import { fail, type Result } from '../../../contract/errors.js';
 import { guestRead, guestWrite } from '../mm/access.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseQuoteBuf, QUOTE_BUF_STATUS, verifyQuote, parseQuote, toHex } from '@tdx-shbuf/tdx-formats';
 import { testMachine } from '../../test-machine.js';
-import { TDVMCALL_STATUS } from '../../../abi/tdx.js';
+import { TDVMCALL_STATUS } from '../../../abi/tdcall.js';
 import { GET_QUOTE_MAX_BUF_LEN, MAX_GET_QUOTE_REQUESTS, QGS_TRANSACTION_TIMEOUT_NS } from './get-quote.js';
 import { ipiNs } from '../../../platform/cost.js';
 import { GiB, KiB, PAGE_SIZE } from '../../../abi/units.js';

@@ -10,7 +10,7 @@ import {
   type SimulatedQuoteService,
 } from '@tdx-shbuf/tdx-formats';
 import type { FaultsConfig } from '../../../platform/faults.js';
-import { FIRST_EXTERNAL_VECTOR, NR_VECTORS, TDVMCALL_STATUS, type VcpuInterrupts } from '../../../abi/tdx.js';
+import { FIRST_EXTERNAL_VECTOR, NR_VECTORS, TDVMCALL_STATUS, type VcpuInterrupts } from '../../../abi/tdcall.js';
 import { platformSecrets } from '../../../platform/measurements.js';
 import { PAGE_SIZE } from '../../../abi/units.js';
 import type { SharedBacking } from '../../memory/shared-backing.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DATA_FILE_EXTENSIONS, readDataFile } from '../data-file.js';
-import { parseExperiment, type Experiment } from './schema.js';
+import { parseExperiment, type Experiment } from './experiment-schema.js';
 
 /** Read and validate an experiment file (.yaml/.yml, .json, or .ts/.mts/.js/.mjs default-exporting defineExperiment). */
 export async function loadExperimentFile(file: string): Promise<Experiment> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PageState, type MapGpaFault, type Machine } from '@tdx-shbuf/core';
 import { bootRig, expectConsistent, okOf, type Rig, type Subject } from '../rig.js';
-import { expectSameBytes, guestFill, guestView } from '../bytes.js';
+import { expectSameBytes, guestFill, guestView } from '../buffer-views.js';
 
 const PAGE = 4096;
 

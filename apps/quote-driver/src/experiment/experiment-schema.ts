@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { platformSchema } from '@tdx-shbuf/core';
 import { sizeSchema } from './size.js';
-import { driverSchema, strategySpecSchema } from '../config/schema.js';
+import { driverSchema, strategySpecSchema } from '../config/config-schema.js';
 
 /** The platform as an experiment file writes it: core's schema, with sizes accepted as "16GiB". */
 const platformInput = z

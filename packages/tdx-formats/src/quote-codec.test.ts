@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flipByte, readVector } from '../test/vectors.js';
 import { FormatError, tryParse } from './errors.js';
 import { toHex } from './hex.js';
-import { INTEL_QE_VENDOR_ID, parseQuote, serializeQuote } from './quote.js';
+import { INTEL_QE_VENDOR_ID, parseQuote, serializeQuote } from './quote-codec.js';
 import { splitPemChain } from './pem.js';
 
 function setU16(bytes: Uint8Array, at: number, v: number): Uint8Array {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '@tdx-shbuf/core';
 import { readDataFile } from '../data-file.js';
-import { ConfigValidationError, parseConfig, type Config } from './schema.js';
+import { ConfigValidationError, parseConfig, type Config } from './config-schema.js';
 
 /** File names looked for, in this order, in each folder from the working folder up. */
 export const CONFIG_FILES = ['tdx-shbuf.config.ts', 'tdx-shbuf.config.mts', 'tdx-shbuf.config.js', 'tdx-shbuf.config.mjs', 'tdx-shbuf.config.json', 'tdx-shbuf.config.yaml', 'tdx-shbuf.config.yml'];

@@ -1,4 +1,4 @@
-import { TDVMCALL_STATUS, type MapGpaResult, type Sept } from '../../../abi/tdx.js';
+import { TDVMCALL_STATUS, type MapGpaResult, type Sept } from '../../../abi/tdcall.js';
 import { PAGE_SIZE } from '../../../abi/units.js';
 import type { RamRange } from '../../memory/phys-mem.js';
 import type { Sim } from '../../sim/sim.js';
