@@ -1,12 +1,21 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BootError, bootWithStrategy, ConfigError, loadStrategy, type Counters, type Kernel, type LoadedStrategy, type Machine, type PlatformConfigInput, type Result, type SharedBufferAllocator } from '@tdx-shbuf/core';
+import { BootError, bootWithStrategy, ConfigError, loadStrategy, type Counters, type Kernel, type LoadedStrategy, type Machine, type PlatformConfigInput, type Result, type SharedBufferAllocator, type StrategyRequirements, type StrategySpec } from '@tdx-shbuf/core';
 import type { Config } from './config/config-schema.js';
 import { TdxGuestDriver } from './driver/tdx-guest.js';
 import { createTsmReport, type TsmReport } from './driver/tsm.js';
 
 /** The quote-driver package's folder: short strategy names always resolve from here. */
 export const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Load a configured strategy the way the CLI does: from the config (or
+ * experiment) file's folder, then from the driver's own, capability-checked
+ * against `requirements`. Throws core's ConfigError.
+ */
+export function loadAppStrategy(spec: StrategySpec, fromDir: string, requirements: StrategyRequirements, conditions?: readonly string[]): Promise<LoadedStrategy> {
+  return loadStrategy(spec, { fromDir, fallbackDirs: [APP_DIR], ...(conditions ? { conditions } : {}), requirements });
+}
 
 /** A booted modeled TD with the configured strategy and quote driver loaded. */
 export interface Td {
@@ -45,12 +54,7 @@ export async function bootTd(config: Config, opts: BootTdOptions): Promise<Td> {
   const requirements = { concurrent: d.requests === 'parallel', bytes: d.bufferBytes, deviceAvailable: true };
   let strategy: LoadedStrategy;
   try {
-    strategy = await loadStrategy(config.strategy, {
-      fromDir: opts.configDir,
-      fallbackDirs: [APP_DIR],
-      ...(opts.conditions ? { conditions: opts.conditions } : {}),
-      requirements,
-    });
+    strategy = await loadAppStrategy(config.strategy, opts.configDir, requirements, opts.conditions);
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigError(`strategy: ${e.message}`, { cause: e, code: e.code });
     throw e;

@@ -2,7 +2,6 @@ import {
   BootError,
   ConfigError,
   bootWithStrategy,
-  loadStrategy,
   type Machine,
   type CostParams,
   type Counters,
@@ -13,7 +12,7 @@ import {
 } from '@tdx-shbuf/core';
 import { parseQuote } from '@tdx-shbuf/tdx-formats';
 import { ConfigValidationError, parseConfig } from '../config/config-schema.js';
-import { APP_DIR, bootTd, type Td } from '../td.js';
+import { bootTd, loadAppStrategy, type Td } from '../td.js';
 import type { Experiment } from './experiment-schema.js';
 
 /** One (strategy, size, seed) run. */
@@ -142,12 +141,7 @@ async function openBufferCycle(exp: Experiment, spec: StrategySpec, bytes: numbe
   const requirements = { concurrent: w.clients > 1, bytes, deviceAvailable: true };
   let loaded;
   try {
-    loaded = await loadStrategy(spec, {
-      fromDir: opts.fromDir,
-      fallbackDirs: [APP_DIR],
-      ...(opts.conditions ? { conditions: opts.conditions } : {}),
-      requirements,
-    });
+    loaded = await loadAppStrategy(spec, opts.fromDir, requirements, opts.conditions);
   } catch (e) {
     if (notApplicable(e)) return e.message;
     throw e;
