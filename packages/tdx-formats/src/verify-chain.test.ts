@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_NAME, pki, rebuiltPem, SIM_VALID_AT, simulatedQuote, withChain } from '../test/chains.js';
+import { base64Of, berLengthLeafPem, EMPTY_NAME, leafWithPaddingBitSet, pki, rebuiltPem, SIM_VALID_AT, simulatedQuote, withChain } from '../test/chains.js';
 import { readVector } from '../test/vectors.js';
-import { derToPem } from './pem.js';
+import { pemToDer } from './pem.js';
 import { parseQuote, pckCertChainOffset } from './quote.js';
 import { verifyQuote, type VerifyQuoteOptions } from './verify-quote.js';
 
@@ -9,8 +9,6 @@ const trustSim: VerifyQuoteOptions = { trustedRootPem: pki.rootPem, now: SIM_VAL
 const verifyWith = (chain: string | Uint8Array, opts = trustSim) => verifyQuote(withChain(simulatedQuote, chain), opts);
 const { leafPem, intermediatePem, rootPem } = pki;
 
-/** Base64 of a PEM block's body. */
-const base64Of = (pem: string) => pem.replace(/-----[A-Z ]+-----|\n/g, '');
 /** The same certificate with its base64 wrapped at `columns`. */
 const pemWrappedAt = (pem: string, columns: number) =>
   `-----BEGIN CERTIFICATE-----\n${base64Of(pem).replace(new RegExp(`(.{${columns}})`, 'g'), '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
@@ -96,27 +94,18 @@ describe('PEM framing is strict (the chain is not signed: unsigned variation is 
   }
 
   it('non-canonical base64 padding bits are refused although they decode to the same DER', () => {
-    // a leaf whose base64 ends in padding: set unused low bits of the last data character
-    const serial = [3n, 4n, 5n, 6n, 7n, 8n].find((n) => base64Of(rebuiltPem('leaf', { serial: n })).endsWith('='));
-    const pem = rebuiltPem('leaf', { serial });
-    const b64 = base64Of(pem);
-    const i = b64.replace(/=+$/, '').length - 1;
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-    const tweaked = b64.slice(0, i) + alphabet[alphabet.indexOf(b64[i] ?? 'A') ^ 1] + b64.slice(i + 1);
-    expect(Buffer.from(tweaked, 'base64')).toEqual(Buffer.from(b64, 'base64'));
-    const tweakedPem = pem.replace(b64.slice(-20), tweaked.slice(-20));
-    expect(verifyWith(tweakedPem + intermediatePem + rootPem).failures.join()).toMatch(/PCK leaf certificate base64/);
+    const { pem, tweaked } = leafWithPaddingBitSet();
+    expect(pemToDer(tweaked)).toEqual(pemToDer(pem));
+    expect(tweaked).not.toBe(pem);
+    expect(verifyWith(tweaked + intermediatePem + rootPem).failures.join()).toMatch(/PCK leaf certificate base64/);
     expect(verifyWith(pem + intermediatePem + rootPem).valid).toBe(true);
   });
 });
 
 describe('DER inside a certificate is strict', () => {
   it('a BER long-form length on the outer SEQUENCE is refused before OpenSSL sees it', () => {
-    const der = Buffer.from(base64Of(leafPem), 'base64');
-    expect(der[0]).toBe(0x30);
-    expect(der[1]).toBe(0x82); // two length bytes; re-encode the same length in three
-    const ber = Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), der.subarray(2)]);
-    const v = verifyWith(derToPem(ber) + intermediatePem + rootPem);
+    expect(pemToDer(leafPem).subarray(0, 2)).toEqual(Uint8Array.of(0x30, 0x82)); // two length bytes; the case re-encodes the same length in three
+    const v = verifyWith(berLengthLeafPem() + intermediatePem + rootPem);
     expect(v.valid).toBe(false);
     expect(v.failures.join('\n')).toMatch(/PCK leaf certificate: PCK leaf certificate \(DER\): DER length at offset 1 is \d+ in 3 bytes, expected the minimal encoding/);
   });

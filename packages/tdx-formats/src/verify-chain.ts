@@ -10,6 +10,7 @@
  * certificate outside a guard: every path ends in a failure sentence.
  */
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
+import { BoundedCache } from './bounded-cache.js';
 import { certificateParts } from './der-read.js';
 import { bytesEqual, toHex } from './hex.js';
 import { PCK_CHAIN_ROLES, readPckCertChain, type PckChainRole } from './pck-chain.js';
@@ -43,6 +44,14 @@ export interface ChainVerification {
   failures: string[];
 }
 
+/**
+ * Parsed certificates and link results by DER hash: a verifier sees the same
+ * intermediate and root in every quote of a platform, and both are pure
+ * functions of the bytes.
+ */
+const x509Cache = new BoundedCache<X509Certificate>(256);
+const linkCache = new BoundedCache<boolean>(256);
+
 interface Parsed {
   info: CertificateInfo;
   x509: X509Certificate | undefined;
@@ -65,7 +74,7 @@ function parseOne(der: Uint8Array, role: PckChainRole, failures: string[]): Pars
   if (!bytesEqual(parts.signatureAlgorithm, ECDSA_WITH_SHA256) || !bytesEqual(parts.tbsSignatureAlgorithm, ECDSA_WITH_SHA256)) {
     failures.push(`${role} certificate is not signed with ecdsa-with-SHA256`);
   }
-  const x509 = guard(failures, `${role} certificate does not parse`, () => new X509Certificate(der), undefined);
+  const x509 = guard(failures, `${role} certificate does not parse`, () => x509Cache.get(info.sha256, () => new X509Certificate(der)), undefined);
   if (!x509) return { info, x509 };
   // node returns undefined for an empty Name: the sender chooses, so never assume a string
   info.subject = guard(failures, `${role} certificate subject`, () => oneLine(x509.subject), '');
@@ -98,7 +107,8 @@ export function verifyPckChain(chain: Uint8Array, trustedSha256: string, now: Da
     const { x509, info } = parsed[i]!;
     const parent = parsed[i + 1]?.x509 ?? (i === 2 ? x509 : undefined);
     if (!x509 || !parent) continue;
-    const linked = guard(failures, `${info.role} certificate signature`, () => x509.checkIssued(parent) && x509.verify(parent.publicKey), false);
+    const parentSha = parsed[i + 1]?.info.sha256 ?? info.sha256;
+    const linked = guard(failures, `${info.role} certificate signature`, () => linkCache.get(`${info.sha256}/${parentSha}`, () => x509.checkIssued(parent) && x509.verify(parent.publicKey)), false);
     if (!linked) failures.push(`${info.role} certificate is not issued and signed by the ${i === 2 ? 'root itself' : PCK_CHAIN_ROLES[i + 1]}`);
     if (i > 0 && !guard(failures, `${info.role} certificate basicConstraints`, () => x509.ca, false)) failures.push(`${info.role} certificate is not a CA`);
   }
@@ -106,7 +116,11 @@ export function verifyPckChain(chain: Uint8Array, trustedSha256: string, now: Da
   let datesValid: boolean | null = null;
   if (now) {
     datesValid = true;
-    for (const { info } of parsed) {
+    for (const { info, x509 } of parsed) {
+      if (!x509) {
+        datesValid = false; // a certificate that does not parse already failed the chain
+        continue;
+      }
       const from = info.notBefore ? Date.parse(info.notBefore) : NaN;
       const to = info.notAfter ? Date.parse(info.notAfter) : NaN;
       if (Number.isNaN(from) || Number.isNaN(to)) {

@@ -10,6 +10,7 @@
  * identity, revocation (CRLs) — see {@link QUOTE_CHECKS_NOT_DONE}.
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { BoundedCache } from './bounded-cache.js';
 import { bytesEqual, isAllZero, toHex } from './hex.js';
 import { pemToDer, splitPemChain } from './pem.js';
 import { parseQuote, pckCertChainOffset, type Quote } from './quote.js';
@@ -65,10 +66,13 @@ export interface QuoteVerification {
   failures: string[];
 }
 
+/** Attestation keys repeat across a platform's quotes. */
+const attestationKeyCache = new BoundedCache<KeyObject>(64);
+
 /** Public key from a raw P-256 x‖y (64 bytes); throws if not a curve point. */
 export function p256PublicKeyFromRaw(xy: Uint8Array): KeyObject {
   const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
-  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: b64(xy.subarray(0, 32)), y: b64(xy.subarray(32, 64)) }, format: 'jwk' });
+  return attestationKeyCache.get(toHex(xy), () => createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: b64(xy.subarray(0, 32)), y: b64(xy.subarray(32, 64)) }, format: 'jwk' }));
 }
 
 function ecdsaOk(data: Uint8Array, key: KeyObject, rs: Uint8Array): boolean {
@@ -108,7 +112,8 @@ export function verifyParsedQuote(quote: Quote, bytes: Uint8Array, opts: VerifyQ
   const trusted = opts.trustedRootPem !== undefined ? trustedFingerprint(opts.trustedRootPem) : INTEL_SGX_ROOT_CA_SHA256;
   const chain = verifyPckChain(sig.pckCertChain, trusted, now, pckCertChainOffset(quote));
   const leafKey = chain.leafKey;
-  const qeReportSignatureValid = check('QE report signature', () => leafKey !== undefined && ecdsaOk(sig.qeReport, leafKey, sig.qeReportSignature));
+  const qeReportSignatureValid = leafKey !== undefined && check('QE report signature', () => ecdsaOk(sig.qeReport, leafKey, sig.qeReportSignature));
+  if (!leafKey) failures.push('QE report signature not checked: no readable PCK leaf certificate');
   failures.push(...chain.failures);
   const [leaf, , root] = chain.certificates;
   return {

@@ -55,3 +55,27 @@ export function withChain(quote: Uint8Array, chain: Uint8Array | string): Uint8A
   q.signatureData.pckCertChain = typeof chain === 'string' ? new Uint8Array(Buffer.from(chain, 'latin1')) : chain;
   return serializeQuote(q);
 }
+
+/** Base64 of a PEM block's body. */
+export const base64Of = (pem: string): string => pem.replace(/-----[A-Z ]+-----|\n/g, '');
+
+/**
+ * A leaf whose base64 ends in padding, and the same text with one unused
+ * padding bit set: it decodes to the same DER, so only strict framing can
+ * tell them apart.
+ */
+export function leafWithPaddingBitSet(): { pem: string; tweaked: string } {
+  const serial = [3n, 4n, 5n, 6n, 7n, 8n].find((n) => base64Of(rebuiltPem('leaf', { serial: n })).endsWith('='));
+  const pem = rebuiltPem('leaf', { serial });
+  const text = base64Of(pem);
+  const i = text.replace(/=+$/, '').length - 1;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const changed = text.slice(0, i) + alphabet[alphabet.indexOf(text[i] ?? 'A') ^ 1] + text.slice(i + 1);
+  return { pem, tweaked: pem.replace(text.slice(-20), changed.slice(-20)) };
+}
+
+/** The simulated leaf with its outer SEQUENCE length in three bytes (BER, not DER), framed as strict PEM. */
+export function berLengthLeafPem(): string {
+  const der = Buffer.from(base64Of(pki.leafPem), 'base64');
+  return derToPem(Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), der.subarray(2)]));
+}
