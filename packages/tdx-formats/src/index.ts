@@ -15,3 +15,7 @@ export * from './sim-keys.js';
 export * from './sim-pki.js';
 export * from './sim-quote.js';
 export * from './sim-quote-service.js';
+export * from './limits.js';
+export * from './der-read.js';
+export * from './pck-chain.js';
+export * from './verify-chain.js';

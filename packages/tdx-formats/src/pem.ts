@@ -14,7 +14,7 @@ export function pemToDer(pem: string): Uint8Array {
   return new Uint8Array(Buffer.from(body, 'base64'));
 }
 
-/** PEM text (64-column base64) of DER certificate bytes. */
+/** PEM text of DER certificate bytes in RFC 7468 §3 strict form (64-column base64, LF), the only form parsePckCertChain accepts. */
 export function derToPem(der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64');
   const lines = b64.match(/.{1,64}/g) ?? [];

@@ -4,6 +4,7 @@ import { FormatError, tryParse } from './errors.js';
 import { toHex } from './hex.js';
 import { INTEL_QE_VENDOR_ID, parseQuote, serializeQuote } from './quote-codec.js';
 import { splitPemChain } from './pem.js';
+import { QUOTE_MAX_SIZE } from './limits.js';
 
 function setU16(bytes: Uint8Array, at: number, v: number): Uint8Array {
   const out = bytes.slice();
@@ -124,5 +125,38 @@ describe('Quote v5 (real vector quote_v5_sample)', () => {
     expect(back.bodyType).toBe(2);
     expect(back.signedLength).toBe(54 + 584);
     expect(serializeQuote(back)).toEqual(v5);
+  });
+});
+
+describe('quote size bounds (QUOTE_MAX_SIZE: the 128 KiB GetQuote buffer less its 24-byte header)', () => {
+  const v4 = readVector('quoteV4');
+  const padded = (total: number) => {
+    const out = new Uint8Array(total);
+    out.set(v4);
+    return out;
+  };
+
+  it('accepts a quote padded to exactly the bound and refuses one byte more', () => {
+    expect(QUOTE_MAX_SIZE).toBe(131048);
+    expect(parseQuote(padded(QUOTE_MAX_SIZE)).trailing.length).toBe(QUOTE_MAX_SIZE - v4.length + 39);
+    expect(() => parseQuote(padded(QUOTE_MAX_SIZE + 1))).toThrow(
+      'quote: length at offset 0 is 131049 bytes, expected at most 131048 bytes (a quote lives in the 128 KiB GetQuote buffer after its 24-byte header)',
+    );
+  });
+
+  it('refuses a 256 MiB input before reading any field', () => {
+    expect(() => parseQuote(new Uint8Array(256 * 1024 * 1024))).toThrow(/length at offset 0 is 268435456 bytes/);
+  });
+
+  it('names the bound when sig_data_len exceeds it', () => {
+    const q = v4.slice();
+    new DataView(q.buffer).setUint32(632, 0xffffffff, true);
+    expect(() => parseQuote(q)).toThrow('quote v4: signature data length at offset 632 is 4294967295, expected at most 130412 (a quote lives in the 128 KiB GetQuote buffer after its 24-byte header)');
+  });
+
+  it('serializeQuote refuses to write past the bound', () => {
+    const q = parseQuote(v4);
+    q.trailing = new Uint8Array(QUOTE_MAX_SIZE);
+    expect(() => serializeQuote(q)).toThrow(FormatError);
   });
 });

@@ -4,11 +4,16 @@
  * v4: header 0..48, body 48..632, u32 sig_data_len at 632, signature data at 636.
  * v5: header, u16 body_type + u32 body_size at 48, body at 54, then sig_data_len.
  * Bytes after the signature data are legal trailing data (QGS pads to its
- * reserved size) and are kept in `trailing`.
+ * reserved size) and are kept in `trailing`. Input over {@link QUOTE_MAX_SIZE}
+ * is refused before anything is read.
  */
 import { ByteReader, ByteWriter } from './bytes.js';
+import { FormatError } from './errors.js';
 import { readTdQuoteBody, TD_QUOTE_BODY_V1_0_SIZE, TD_QUOTE_BODY_V1_5_SIZE, writeTdQuoteBody, type TdQuoteBody } from './quote-body.js';
-import { readSignatureData, signatureDataLength, writeSignatureData, type QuoteSignatureData } from './quote-signature.js';
+import { readSignatureData, signatureDataLength, writeSignatureData, QE_REPORT_SIZE, type QuoteSignatureData } from './quote-signature.js';
+import { QUOTE_MAX_SIZE } from './limits.js';
+
+const QUOTE_LIMIT_REASON = 'a quote lives in the 128 KiB GetQuote buffer after its 24-byte header';
 
 /** Quote header size, docs/model.md §7. */
 export const QUOTE_HEADER_SIZE = 48;
@@ -47,9 +52,10 @@ export interface Quote {
   signedLength: number;
 }
 
-/** Parse a v4 or v5 TDX ECDSA-P256 quote. Throws only FormatError. */
+/** Parse a v4 or v5 TDX ECDSA-P256 quote of at most {@link QUOTE_MAX_SIZE} bytes. Throws only FormatError. */
 export function parseQuote(bytes: Uint8Array): Quote {
   const probe = new ByteReader(bytes, 'quote');
+  if (bytes.length > QUOTE_MAX_SIZE) throw probe.error('length', 0, `${bytes.length} bytes`, `at most ${QUOTE_MAX_SIZE} bytes (${QUOTE_LIMIT_REASON})`);
   const version = probe.u16('version');
   if (version !== 4 && version !== 5) throw probe.error('version', 0, String(version), '4 or 5', 'unsupported');
   const r = new ByteReader(bytes, `quote v${version}`, 2);
@@ -80,6 +86,8 @@ export function parseQuote(bytes: Uint8Array): Quote {
   const body = readTdQuoteBody(r, bodyType === 3);
   const signedLength = r.offset;
   const sigDataLen = r.u32('signature data length');
+  const room = QUOTE_MAX_SIZE - r.offset;
+  if (sigDataLen > room) throw r.error('signature data length', signedLength, String(sigDataLen), `at most ${room} (${QUOTE_LIMIT_REASON})`);
   const signatureData = readSignatureData(r, sigDataLen);
   return { header, ...(bodyType ? { bodyType } : {}), body, sigDataLen, signatureData, trailing: r.rest(), signedLength };
 }
@@ -99,5 +107,12 @@ export function serializeQuote(quote: Quote): Uint8Array {
   w.u32(signatureDataLength(quote.signatureData), 'signature data length');
   writeSignatureData(w, quote.signatureData);
   w.bytes(quote.trailing, 'trailing bytes');
+  if (w.offset > QUOTE_MAX_SIZE) throw new FormatError({ structure: `quote v${h.version}`, field: 'length', offset: 0, actual: `${w.offset} bytes`, expected: `at most ${QUOTE_MAX_SIZE} bytes (${QUOTE_LIMIT_REASON})` });
   return w.finish();
+}
+
+
+/** Offset of the PEM chain inside the quote's bytes (after the type-5 certification data header). */
+export function pckCertChainOffset(quote: Quote): number {
+  return quote.signedLength + 4 + 64 + 64 + 6 + QE_REPORT_SIZE + 64 + 2 + quote.signatureData.qeAuthData.length + 6;
 }

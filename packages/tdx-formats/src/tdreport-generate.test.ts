@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { flipByte, readVector } from '../test/vectors.js';
 import { toHex } from './hex.js';
@@ -17,7 +18,7 @@ describe('generateTdReport (TDG.MR.REPORT model)', () => {
     expect(toHex(r.tdInfo.attributes)).toBe('0000001000000000');
     expect(toHex(r.tdInfo.xfam)).toBe('e702060000000000');
     expect(toHex(r.teeTcbInfo.valid)).toBe('ff01000000000000');
-    expect(verifyTdReport(bytes, macKey)).toEqual({ valid: true, teeTcbInfoHashValid: true, teeInfoHashValid: true, macValid: true });
+    expect(verifyTdReport(bytes, macKey)).toEqual({ valid: true, verdict: 'verified', teeTcbInfoHashValid: true, teeInfoHashValid: true, macValid: true });
   });
 
   it('places every measurement at its docs/model.md §7 offset (1.5 fields included)', () => {
@@ -46,13 +47,26 @@ describe('generateTdReport (TDG.MR.REPORT model)', () => {
 });
 
 describe('verifyTdReport', () => {
-  it('verifies both hashes of the real DCAP test TDREPORT', () => {
-    expect(verifyTdReport(readVector('tdReport'))).toEqual({ valid: true, teeTcbInfoHashValid: true, teeInfoHashValid: true, macValid: undefined });
+  it('finds both hashes of the real DCAP test TDREPORT consistent, and does not call it valid without the MAC key', () => {
+    expect(verifyTdReport(readVector('tdReport'))).toEqual({ valid: false, verdict: 'consistent', teeTcbInfoHashValid: true, teeInfoHashValid: true, macValid: undefined });
+  });
+
+  it('a forged TDREPORT (MRTD changed, both SHA-384 bindings recomputed) is only consistent (regression: it was "verified")', () => {
+    const forged = readVector('tdReport');
+    forged.fill(0x41, 528, 576); // MRTD
+    forged.set(createHash('sha384').update(forged.subarray(256, 495)).digest(), 32);
+    forged.set(createHash('sha384').update(forged.subarray(512, 1024)).digest(), 80);
+    expect(verifyTdReport(forged)).toEqual({ valid: false, verdict: 'consistent', teeTcbInfoHashValid: true, teeInfoHashValid: true, macValid: undefined });
+    // with the platform key (simulated reports only), the same forgery fails
+    const simulated = generateTdReport({ reportData, macKey });
+    simulated.fill(0x41, 528, 576);
+    simulated.set(createHash('sha384').update(simulated.subarray(512, 1024)).digest(), 80);
+    expect(verifyTdReport(simulated, macKey)).toMatchObject({ valid: false, verdict: 'failed', teeInfoHashValid: true, macValid: false });
   });
 
   it('fails the matching hash when one TEE_TCB_INFO or TDINFO byte changes', () => {
     const real = readVector('tdReport');
-    expect(verifyTdReport(flipByte(real, 300))).toMatchObject({ valid: false, teeTcbInfoHashValid: false, teeInfoHashValid: true });
+    expect(verifyTdReport(flipByte(real, 300))).toMatchObject({ valid: false, verdict: 'failed', teeTcbInfoHashValid: false, teeInfoHashValid: true });
     expect(verifyTdReport(flipByte(real, 600))).toMatchObject({ valid: false, teeTcbInfoHashValid: true, teeInfoHashValid: false });
   });
 

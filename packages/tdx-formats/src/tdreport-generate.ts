@@ -101,21 +101,37 @@ export function generateTdReport(input: GenerateTdReportInput): Uint8Array {
   return r;
 }
 
+/**
+ * How far a TDREPORT could be checked: `verified` (both hashes and the MAC),
+ * `consistent` (both hashes hold but no MAC key was given — anyone can
+ * recompute SHA-384 over edited fields, so this proves nothing about origin),
+ * `failed` (a check failed).
+ */
+export type TdReportVerdict = 'verified' | 'consistent' | 'failed';
+
 /** Outcome of {@link verifyTdReport}; `macValid` is undefined when no key was given. */
 export interface TdReportVerification {
+  /** True only when the MAC was checked and every check holds (`verdict === 'verified'`). */
   valid: boolean;
+  verdict: TdReportVerdict;
   teeTcbInfoHashValid: boolean;
   teeInfoHashValid: boolean;
   macValid: boolean | undefined;
 }
 
-/** Check both hashes (and the MAC when `macKey` is given). Never throws; a wrong length fails every check. */
+/**
+ * Check both hashes, and the MAC when `macKey` is given. Without a key the
+ * best verdict is `consistent`, never `verified`: on hardware only the CPU
+ * (EVERIFYREPORT2 in the quoting enclave) can check the MAC. Never throws; a
+ * wrong length fails every check.
+ */
 export function verifyTdReport(bytes: Uint8Array, macKey?: Uint8Array): TdReportVerification {
   if (bytes.length !== TDREPORT_SIZE) {
-    return { valid: false, teeTcbInfoHashValid: false, teeInfoHashValid: false, macValid: macKey ? false : undefined };
+    return { valid: false, verdict: 'failed', teeTcbInfoHashValid: false, teeInfoHashValid: false, macValid: macKey ? false : undefined };
   }
   const teeTcbInfoHashValid = bytesEqual(bytes.subarray(32, 80), createHash('sha384').update(bytes.subarray(256, 495)).digest());
   const teeInfoHashValid = bytesEqual(bytes.subarray(80, 128), createHash('sha384').update(bytes.subarray(512, 1024)).digest());
   const macValid = macKey ? bytesEqual(bytes.subarray(224, 256), tdReportMac(bytes, macKey)) : undefined;
-  return { valid: teeTcbInfoHashValid && teeInfoHashValid && macValid !== false, teeTcbInfoHashValid, teeInfoHashValid, macValid };
+  const verdict: TdReportVerdict = !teeTcbInfoHashValid || !teeInfoHashValid || macValid === false ? 'failed' : macValid ? 'verified' : 'consistent';
+  return { valid: verdict === 'verified', verdict, teeTcbInfoHashValid, teeInfoHashValid, macValid };
 }

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { VECTORS_VALID_AT } from '../test/chains.js';
 import { flipByte, readVector } from '../test/vectors.js';
 import { parseQuote } from './quote-codec.js';
 import { splitPemChain } from './pem.js';
-import { INTEL_SGX_ROOT_CA_SHA256, verifyQuote } from './verify-quote.js';
+import { INTEL_SGX_ROOT_CA_SHA256, verifyQuote as verifyAt, type VerifyQuoteOptions } from './verify-quote.js';
+
+/** The vectors' certificates expire (2029, 2033): check them at a fixed time inside their validity. */
+const verifyQuote = (bytes: Uint8Array, opts: VerifyQuoteOptions = {}) => verifyAt(bytes, { now: VECTORS_VALID_AT, ...opts });
 
 const INTEL_ROOT_SUBJECT = 'C=US, ST=CA, L=Santa Clara, O=Intel Corporation, CN=Intel SGX Root CA';
 
@@ -81,3 +85,42 @@ for (const name of ['quoteV4', 'quoteV5'] as const) {
     });
   });
 }
+
+describe('certificate validity periods', () => {
+  const v4 = readVector('quoteV4');
+  const v5 = readVector('quoteV5');
+
+  it('are checked at the given time and reported', () => {
+    const v = verifyAt(v4, { now: VECTORS_VALID_AT });
+    expect(v).toMatchObject({ valid: true, datesValid: true, checkedAt: '2026-06-01T00:00:00.000Z' });
+    expect(v.certificates.map((c) => [c.role, c.notBefore, c.notAfter])).toEqual([
+      ['PCK leaf', '2022-09-20T13:20:31.000Z', '2029-09-20T13:20:31.000Z'],
+      ['intermediate CA', '2018-05-21T10:50:10.000Z', '2033-05-21T10:50:10.000Z'],
+      ['root CA', '2018-05-21T10:45:10.000Z', '2049-12-31T23:59:59.000Z'],
+    ]);
+  });
+
+  it('fail the quote after the leaf expires and before it starts, naming the certificate', () => {
+    const late = verifyAt(v4, { now: new Date('2030-01-01T00:00:00Z') });
+    expect(late).toMatchObject({ valid: false, datesValid: false, chainValid: true, quoteSignatureValid: true });
+    expect(late.failures).toEqual(['PCK leaf certificate is valid 2022-09-20T13:20:31.000Z to 2029-09-20T13:20:31.000Z, not at 2030-01-01T00:00:00.000Z']);
+    const early = verifyAt(v5, { now: new Date('2025-12-31T00:00:00Z') });
+    expect(early).toMatchObject({ valid: false, datesValid: false });
+    expect(early.failures[0]).toMatch(/^PCK leaf certificate is valid 2026-01-27T14:36:27\.000Z to 2033/);
+  });
+
+  it('are skipped with checkValidity: false (datesValid and checkedAt null)', () => {
+    expect(verifyAt(v4, { now: new Date('2030-01-01T00:00:00Z'), checkValidity: false })).toMatchObject({ valid: true, datesValid: null, checkedAt: null });
+  });
+
+  it('default to the current time', () => {
+    const before = Date.now();
+    const at = Date.parse(verifyAt(v4).checkedAt ?? '');
+    expect(at).toBeGreaterThanOrEqual(before - 1000);
+    expect(at).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('refuse an invalid Date as a caller error', () => {
+    expect(() => verifyAt(v4, { now: new Date('not a date') })).toThrow(RangeError);
+  });
+});

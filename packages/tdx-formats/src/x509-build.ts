@@ -21,7 +21,7 @@ const OID = {
   authorityKeyId: '2.5.29.35',
 } as const;
 
-/** Distinguished name parts used here. */
+/** Distinguished name parts used here; an empty part is left out (all empty: an empty Name, as a hostile chain may carry). */
 export interface CertName {
   cn: string;
   o: string;
@@ -46,7 +46,8 @@ export interface CertSpec {
 
 function name(n: CertName): Uint8Array {
   const rdn = (type: string, value: Uint8Array) => der.set(der.sequence(der.oid(type), value));
-  return der.sequence(rdn(OID.country, der.printableString(n.c)), rdn(OID.organization, der.utf8String(n.o)), rdn(OID.commonName, der.utf8String(n.cn)));
+  const parts = [n.c && rdn(OID.country, der.printableString(n.c)), n.o && rdn(OID.organization, der.utf8String(n.o)), n.cn && rdn(OID.commonName, der.utf8String(n.cn))];
+  return der.sequence(...parts.filter((p): p is Uint8Array => p instanceof Uint8Array));
 }
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits (here SHA-256 truncated to 20 bytes). */

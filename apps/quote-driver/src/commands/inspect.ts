@@ -1,74 +1,158 @@
 /**
- * `tdx-shbuf inspect <file> [--json] [--trusted-root pem]`: parse and verify
- * a TDX quote (v4/v5) or a 1024-byte TDREPORT. Exit 0 when everything
- * verifies, 1 when a check fails, 2 on bad arguments or unparseable input.
+ * `tdx-shbuf inspect <file>`: parse and verify a TDX quote (v4/v5) or a
+ * 1024-byte TDREPORT. The verdict says what was checked; exit codes are in
+ * {@link INSPECT_HELP}. Input is untrusted: it is size-checked before it is
+ * read, and every error is one line on stderr with exit 2.
  */
 import { parseArgs } from 'node:util';
-import { FormatError, splitPemChain } from '@tdx-shbuf/tdx-formats';
+import { FormatError, fromHex, QUOTE_MAX_SIZE, splitPemChain, TDREPORT_SIZE } from '@tdx-shbuf/tdx-formats';
 import type { Command } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
-import { renderSummary, summarizeQuote, summarizeTdReport } from './inspect-summary.js';
+import { exitCodeFor, renderSummary, summarizeQuote, summarizeTdReport } from './inspect-summary.js';
 
-const USAGE = 'inspect <file> [--json] [--trusted-root pem]   parse and verify a quote or TDREPORT';
+const USAGE = 'inspect <file> [--json] [--trusted-root pem] [--at date | --no-check-dates] [--mac-key hex]   parse and verify a quote or TDREPORT';
+
+/** `inspect --help`. */
+export const INSPECT_HELP = `usage: tdx-shbuf ${USAGE}
+
+  <file>               a TDX quote (v4 or v5, at most ${QUOTE_MAX_SIZE} bytes) or a ${TDREPORT_SIZE}-byte TDREPORT_STRUCT
+  --json               print the summary as JSON (verdict, checks, notChecked, every field)
+  --trusted-root pem   trust this root CA instead of the pinned Intel SGX Root CA (quotes)
+  --at <ISO date>      check certificate validity periods at this time, e.g. 2026-06-01 (quotes; default: now)
+  --no-check-dates     do not check certificate validity periods (quotes)
+  --mac-key <hex>      check a simulated TDREPORT's MAC with the model's platform key (TDREPORTs)
+
+A quote is checked for its signature, the QE report signature and binding, the
+PCK chain (exactly leaf, intermediate, root, to the trusted root) and dates; TCB
+level, QE identity and revocation need Intel PCS collateral and are not checked.
+A TDREPORT's MAC is the CPU's: without the key only its two SHA-384 hashes can be
+checked, which anyone can recompute, so the verdict is "consistent", not "verified".
+
+exit codes:
+  0  verified: every check ran and holds
+  1  a check failed (the verdict says which)
+  2  bad arguments, or input that is unreadable, too large or not a quote/TDREPORT
+  3  consistent: a TDREPORT whose hashes hold but whose MAC could not be checked
+`;
+
+/** Options of one inspection, as the argument parser hands them over. */
+export interface InspectOptions {
+  file: string;
+  json: boolean;
+  trustedRoot?: string | undefined;
+  /** `--at` text (validated by {@link parseAtOption}). */
+  at?: string | undefined;
+  checkDates: boolean;
+  /** `--mac-key` hex. */
+  macKey?: string | undefined;
+}
+
+/** `--at`: an ISO 8601 date or date-time (`2026-06-01`, `2026-06-01T12:00:00Z`, with an offset). Throws a one-line Error. */
+export function parseAtOption(text: string): Date {
+  const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+  const t = iso.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(t)) throw new Error(`--at: "${text}" is not an ISO 8601 date (e.g. 2026-06-01 or 2026-06-01T12:00:00Z)`);
+  return new Date(t);
+}
+
+/** `--mac-key`: hex of at least 16 bytes. Throws a one-line Error. */
+export function parseMacKeyOption(text: string): Uint8Array {
+  let key: Uint8Array;
+  try {
+    key = fromHex(text);
+  } catch {
+    throw new Error('--mac-key: not a hex string');
+  }
+  if (key.length < 16) throw new Error(`--mac-key: ${key.length} bytes; a platform MAC key is at least 16 bytes (the model's is 32)`);
+  return key;
+}
 
 function looksLikeQuote(bytes: Uint8Array): boolean {
   const version = (bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8);
   return version === 4 || version === 5; // Quote header u16 version, docs/model.md §7
 }
 
-async function run(argv: readonly string[], io: CliIo): Promise<number> {
+/** Inspect one file; writes the summary or one error line and resolves to the exit code. */
+export function inspectFile(o: InspectOptions, io: CliIo): number {
   const fail = (message: string) => {
     io.stderr(`tdx-shbuf inspect: ${message}\n`);
     return EXIT.USAGE;
   };
+  let now: Date | undefined;
+  let macKey: Uint8Array | undefined;
+  try {
+    if (o.at !== undefined && !o.checkDates) return fail('--at and --no-check-dates contradict each other');
+    if (o.at !== undefined) now = parseAtOption(o.at);
+    if (o.macKey !== undefined) macKey = parseMacKeyOption(o.macKey);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  let trustedRootPem: string | undefined;
+  if (o.trustedRoot !== undefined) {
+    try {
+      // a root certificate is far smaller than any quote that carries one
+      trustedRootPem = Buffer.from(io.readFile(o.trustedRoot, QUOTE_MAX_SIZE)).toString('latin1');
+    } catch (e) {
+      return fail(`cannot read ${o.trustedRoot}: ${errorCode(e)}`);
+    }
+    if (splitPemChain(trustedRootPem).length === 0) return fail(`${o.trustedRoot} holds no PEM certificate`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = io.readFile(o.file, QUOTE_MAX_SIZE);
+  } catch (e) {
+    return fail(`cannot read ${o.file}: ${errorCode(e)}`);
+  }
+  let summary;
+  try {
+    if (looksLikeQuote(bytes)) {
+      if (macKey) return fail('--mac-key applies to TDREPORTs; a quote is signed, not MACed');
+      summary = summarizeQuote(bytes, { ...(trustedRootPem === undefined ? {} : { trustedRootPem }), ...(now ? { now } : {}), checkValidity: o.checkDates });
+    } else if (bytes.length === TDREPORT_SIZE) {
+      if (now || !o.checkDates) return fail('--at and --no-check-dates apply to quotes; a TDREPORT carries no certificates');
+      if (trustedRootPem !== undefined) return fail('--trusted-root applies to quotes; a TDREPORT carries no certificates');
+      summary = summarizeTdReport(bytes, macKey);
+    } else return fail(`${o.file}: neither a TDX quote (version 4 or 5) nor a ${TDREPORT_SIZE}-byte TDREPORT (${bytes.length} bytes)`);
+  } catch (e) {
+    if (e instanceof FormatError) return fail(`${o.file}: ${e.message}`);
+    throw e;
+  }
+  io.stdout(o.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(o.file, summary));
+  return exitCodeFor(summary.verdict);
+}
+
+function run(argv: readonly string[], io: CliIo): number {
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean', default: false }, 'trusted-root': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean', default: false },
+        'trusted-root': { type: 'string' },
+        at: { type: 'string' },
+        'no-check-dates': { type: 'boolean', default: false },
+        'mac-key': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
-    return fail(e instanceof Error ? e.message : String(e));
+    io.stderr(`tdx-shbuf inspect: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.USAGE;
   }
-  if (parsed.values.help) {
-    io.stdout(`usage: tdx-shbuf ${USAGE}\n`);
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout(INSPECT_HELP);
     return EXIT.OK;
   }
   const [file, ...extra] = parsed.positionals;
-  if (file === undefined) return fail('missing <file> (usage: tdx-shbuf inspect <file> [--json] [--trusted-root pem])');
-  if (extra.length > 0) return fail(`unexpected argument "${extra[0]}"`);
-
-  let trustedRootPem: string | undefined;
-  const rootFile = parsed.values['trusted-root'];
-  if (rootFile !== undefined) {
-    try {
-      trustedRootPem = Buffer.from(io.readFile(rootFile)).toString('latin1');
-    } catch (e) {
-      return fail(`cannot read ${rootFile}: ${errorCode(e)}`);
-    }
-    if (splitPemChain(trustedRootPem).length === 0) return fail(`${rootFile} holds no PEM certificate`);
+  const usageError = file === undefined ? 'missing <file> (usage: tdx-shbuf inspect <file> [options]; --help lists them)' : extra.length > 0 ? `unexpected argument "${extra[0]}"` : undefined;
+  if (usageError !== undefined || file === undefined) {
+    io.stderr(`tdx-shbuf inspect: ${usageError}\n`);
+    return EXIT.USAGE;
   }
-
-  let bytes: Uint8Array;
-  try {
-    bytes = io.readFile(file);
-  } catch (e) {
-    return fail(`cannot read ${file}: ${errorCode(e)}`);
-  }
-
-  let summary;
-  try {
-    if (looksLikeQuote(bytes)) summary = summarizeQuote(bytes, trustedRootPem === undefined ? {} : { trustedRootPem });
-    else if (bytes.length === 1024) summary = summarizeTdReport(bytes);
-    else return fail(`${file}: neither a TDX quote (version 4 or 5) nor a 1024-byte TDREPORT (${bytes.length} bytes)`);
-  } catch (e) {
-    if (e instanceof FormatError) return fail(`${file}: ${e.message}`);
-    throw e;
-  }
-  io.stdout(parsed.values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(file, summary));
-  return summary.valid ? EXIT.OK : EXIT.CHECK_FAILED;
+  return inspectFile({ file, json: v.json, trustedRoot: v['trusted-root'], at: v.at, checkDates: !v['no-check-dates'], macKey: v['mac-key'] }, io);
 }
 
 /** The `inspect` subcommand. */

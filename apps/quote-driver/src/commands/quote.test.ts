@@ -82,6 +82,7 @@ describe('tdx-shbuf quote: bad arguments exit 2 with one line and write nothing'
     ['report data too long', {}, ['--report-data', `${HEX}00`], /130 hex digits/],
     ['report data not hex', {}, ['--report-data', `${HEX.slice(0, 126)}zz`], /not hex/],
     ['report data file missing', {}, ['--report-data', '@nope.bin'], /cannot read nope\.bin: ENOENT/],
+    ['report data file endless', {}, ['--report-data', '@/dev/zero'], /--report-data: cannot read \/dev\/zero: more than the 4096-byte limit$/m],
     ['report data missing', {}, [], /missing --report-data/],
     ['unknown option', {}, ['--report-data', HEX, '--frobnicate'], /Unknown option '--frobnicate'/],
     ['unreadable config', {}, ['--report-data', HEX, '--config', 'absent.yaml'], /Could not read config .*absent\.yaml: ENOENT/],
@@ -102,6 +103,26 @@ describe('tdx-shbuf quote: bad arguments exit 2 with one line and write nothing'
       expect(readdirSync(dir).sort()).toEqual(['tdx-shbuf.config.json']);
     });
   }
+
+  it('--root-out into a missing folder writes neither file, keeps the quote already there, and names the root file (regression)', async () => {
+    const dir = project({ platform: PLATFORM });
+    writeFileSync(path.join(dir, 'quote.bin'), 'an earlier quote');
+    const r = await cli(dir, 'quote', '--report-data', HEX, '-o', 'quote.bin', '--root-out', 'missing/root.pem');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`tdx-shbuf quote: cannot write ${path.join(dir, 'missing/root.pem')}: ENOENT\n`);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(path.join(dir, 'quote.bin'), 'latin1')).toBe('an earlier quote');
+    expect(readdirSync(dir).sort()).toEqual(['quote.bin', 'tdx-shbuf.config.json']);
+  });
+
+  it('-o naming a folder writes nothing and names it', async () => {
+    const dir = project({ platform: PLATFORM });
+    mkdirSync(path.join(dir, 'out'));
+    const r = await cli(dir, 'quote', '--report-data', HEX, '-o', 'out', '--root-out', 'root.pem');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`tdx-shbuf quote: cannot write ${path.join(dir, 'out')}: EISDIR\n`);
+    expect(readdirSync(dir).sort()).toEqual(['out', 'tdx-shbuf.config.json']);
+  });
 
   it('a driver failure (host refuses service) exits 1 and writes nothing', async () => {
     const dir = project({ platform: PLATFORM, strategy: 'direct-map', driver: { bufferBytes: 139264 } });

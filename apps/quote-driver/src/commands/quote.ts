@@ -4,7 +4,7 @@
  * the configfs-tsm shaped API, write it atomically. Exit 0 on success, 1 when
  * the driver fails (an errno), 2 on bad arguments or configuration.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, KernelError } from '@tdx-shbuf/core';
@@ -15,6 +15,9 @@ import { bootTd, type Td } from '../td.js';
 import { strategyName } from './quote-summary.js';
 
 const USAGE = 'quote --report-data <128 hex | @file> [--config f] [-o quote.bin] [--root-out root.pem] [--json]   one quote from the modeled TD';
+
+/** Largest --report-data @file read: 64 raw bytes or 128 hex digits with room for whitespace. */
+const REPORT_DATA_FILE_MAX = 4096;
 
 /** REPORTDATA from the argument: 128 hex digits, or @file holding 64 raw bytes or 128 hex digits. */
 export function parseReportData(arg: string, readFile: (p: string) => Uint8Array): Uint8Array {
@@ -38,16 +41,49 @@ function bad(message: string): never {
   throw new Error(message);
 }
 
+/** A file that could not be written, and why (`code`: ENOENT, EISDIR…). */
+export class WriteFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly code: string,
+  ) {
+    super(`cannot write ${file}: ${code}`);
+  }
+}
+
+/**
+ * Write every file or none: each goes to a temporary file in its own folder
+ * first, and only when all are written (and no target is a folder) are they
+ * renamed into place. A failure leaves every existing target untouched and
+ * throws a {@link WriteFileError} naming the file that could not be written.
+ */
+export function writeFilesAtomic(files: readonly { file: string; data: Uint8Array | string }[]): void {
+  const staged: { tmp: string; file: string }[] = [];
+  const attempt = (file: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      throw new WriteFileError(file, errorCode(e));
+    }
+  };
+  try {
+    for (const { file, data } of files) {
+      const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+      attempt(file, () => writeFileSync(tmp, data, { flag: 'wx' }));
+      staged.push({ tmp, file });
+    }
+    for (const { file } of staged) {
+      if (existsSync(file) && statSync(file).isDirectory()) throw new WriteFileError(file, 'EISDIR');
+    }
+    for (const { tmp, file } of staged) attempt(file, () => renameSync(tmp, file));
+  } finally {
+    for (const { tmp } of staged) rmSync(tmp, { force: true });
+  }
+}
+
 /** Write `data` to `file` through a temporary file in the same folder and a rename: never a partial file. */
 export function writeAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFilesAtomic([{ file, data }]);
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -80,7 +116,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (v['report-data'] === undefined) return usage('missing --report-data <128 hex digits | @file>');
   const cwd = io.cwd?.() ?? process.cwd();
-  const readFile = (p: string) => io.readFile(path.resolve(cwd, p));
+  const readFile = (p: string) => io.readFile(path.resolve(cwd, p), REPORT_DATA_FILE_MAX);
   let reportData: Uint8Array;
   try {
     reportData = parseReportData(v['report-data'], readFile);
@@ -117,10 +153,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const out = path.resolve(cwd, v.out);
   try {
-    writeAtomic(out, quote);
-    if (v['root-out'] !== undefined) writeAtomic(path.resolve(cwd, v['root-out']), td.rootCaPem);
+    // both or neither: a root file that cannot be written must not cost the quote already at `out`
+    writeFilesAtomic([{ file: out, data: quote }, ...(v['root-out'] === undefined ? [] : [{ file: path.resolve(cwd, v['root-out']), data: td.rootCaPem }])]);
   } catch (e) {
-    io.stderr(`tdx-shbuf quote: cannot write ${out}: ${errorCode(e)}\n`);
+    if (!(e instanceof WriteFileError)) throw e;
+    io.stderr(`tdx-shbuf quote: ${e.message}\n`);
     return EXIT.USAGE;
   }
   const m = td.machine;
