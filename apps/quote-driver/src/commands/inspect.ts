@@ -3,45 +3,30 @@
  * a TDX quote (v4/v5) or a 1024-byte TDREPORT. Exit 0 when everything
  * verifies, 1 when a check fails, 2 on bad arguments or unparseable input.
  */
-import { parseArgs } from 'node:util';
 import { FormatError, splitPemChain } from '@tdx-shbuf/tdx-formats';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
 import { renderSummary, summarizeQuote, summarizeTdReport } from './inspect-summary.js';
-
-const USAGE = 'inspect <file> [--json] [--trusted-root pem]   parse and verify a quote or TDREPORT';
 
 function looksLikeQuote(bytes: Uint8Array): boolean {
   const version = (bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8);
   return version === 4 || version === 5; // Quote header u16 version, docs/model.md §7
 }
 
-async function run(argv: readonly string[], io: CliIo): Promise<number> {
+interface InspectOptions {
+  json?: boolean;
+  trustedRoot?: string;
+}
+
+async function run([file]: string[], options: InspectOptions, io: CliIo): Promise<number> {
   const fail = (message: string) => {
     io.stderr(`tdx-shbuf inspect: ${message}\n`);
     return EXIT.USAGE;
   };
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: { json: { type: 'boolean', default: false }, 'trusted-root': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (e) {
-    return fail(e instanceof Error ? e.message : String(e));
-  }
-  if (parsed.values.help) {
-    io.stdout(`usage: tdx-shbuf ${USAGE}\n`);
-    return EXIT.OK;
-  }
-  const [file, ...extra] = parsed.positionals;
-  if (file === undefined) return fail('missing <file> (usage: tdx-shbuf inspect <file> [--json] [--trusted-root pem])');
-  if (extra.length > 0) return fail(`unexpected argument "${extra[0]}"`);
+  if (file === undefined) return fail('missing <file>');
 
   let trustedRootPem: string | undefined;
-  const rootFile = parsed.values['trusted-root'];
+  const rootFile = options.trustedRoot;
   if (rootFile !== undefined) {
     try {
       trustedRootPem = Buffer.from(io.readFile(rootFile)).toString('latin1');
@@ -67,9 +52,19 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (e instanceof FormatError) return fail(`${file}: ${e.message}`);
     throw e;
   }
-  io.stdout(parsed.values.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(file, summary));
+  io.stdout(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(file, summary));
   return summary.valid ? EXIT.OK : EXIT.CHECK_FAILED;
 }
 
 /** The `inspect` subcommand. */
-export const inspectCommand: Command = { name: 'inspect', usage: USAGE, run };
+export const inspectCommand = defineCommand<InspectOptions>({
+  name: 'inspect',
+  arguments: '<file>',
+  summary: 'parse and verify a TDX quote (v4/v5) or a 1024-byte TDREPORT',
+  options: (cmd) => {
+    cmd.option('--json', 'print the fields and every check as JSON');
+    cmd.option('--trusted-root <pem>', 'a root CA to trust besides the pinned Intel SGX Root CA (e.g. from `tdx-shbuf sim-root`)');
+  },
+  helpAfter: 'Examples:\n  tdx-shbuf inspect quote.bin --trusted-root root.pem\n  tdx-shbuf inspect tdreport.bin --json',
+  run,
+});
