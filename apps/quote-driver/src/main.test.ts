@@ -12,7 +12,15 @@ const pkg = JSON.parse(readFileSync(path.join(APP, 'package.json'), 'utf8')) as 
 async function cli(...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readFile: processIo.readFile });
+  const code = await main(argv, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    readFile: processIo.readFile,
+  });
   return { code, stdout, stderr };
 }
 
@@ -29,8 +37,11 @@ describe('tdx-shbuf: version and help', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^Usage: tdx-shbuf \[options\] \[command\]/);
-    for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c.name}( \\[options\\])?${c.arguments ? ` ${c.arguments.replace(/[[\]]/g, '\\$&')}` : ''} +${c.summary.slice(0, 20).replace(/[()[\]]/g, '\\$&')}`, 'm'));
-    expect(r.stdout).toMatch(/^  help \[command\] +show help for a command/m);
+    for (const c of COMMANDS)
+      expect(r.stdout).toMatch(
+        new RegExp(`^  ${c.name}( \\[options\\])?${c.arguments ? ` ${c.arguments.replace(/[[\]]/g, '\\$&')}` : ''} +${c.summary.slice(0, 20).replace(/[()[\]]/g, '\\$&')}`, 'm'),
+      );
+    expect(r.stdout).toMatch(/^ {2}help \[command\] +show help for a command/m);
     expect(r.stdout).toContain('Exit status: 0 ok, 1 a check failed, 2 bad usage or input.');
   });
 

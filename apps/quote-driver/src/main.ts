@@ -24,7 +24,10 @@ const EXIT_CODES = 'Exit status: 0 ok, 1 a check failed, 2 bad usage or input.';
 
 /** commander's "error: unknown option '--x'\n(Did you mean --y?)" as one line: `tdx-shbuf <cmd>: unknown option '--x' (Did you mean --y?)`. */
 function oneLine(prefix: string, text: string): string {
-  return `${prefix}: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`;
+  return `${prefix}: ${text
+    .replace(/^error: /, '')
+    .trim()
+    .replace(/\s*\n\s*/g, ' ')}\n`;
 }
 
 /** A fresh commander program writing to `io`; `exit.code` holds the action's exit code once parsed. */
@@ -46,7 +49,10 @@ export function createProgram(io: CliIo = processIo): { program: Program; exit: 
     .configureOutput(output('tdx-shbuf'))
     .addHelpText('after', `\n${EXIT_CODES}\nRun 'tdx-shbuf help <command>' for a command's options.`);
   for (const c of COMMANDS) {
-    const sub = program.command(c.name).description(c.summary).configureOutput(output(`tdx-shbuf ${c.name}`));
+    const sub = program
+      .command(c.name)
+      .description(c.summary)
+      .configureOutput(output(`tdx-shbuf ${c.name}`));
     if (c.arguments) sub.arguments(c.arguments);
     c.options(sub);
     sub.addHelpText('after', `${c.helpAfter ? `\n${c.helpAfter.trimEnd()}\n` : ''}\n${EXIT_CODES}`);

@@ -58,7 +58,13 @@ export async function bootRig(s: Subject, opts: { init?: boolean } = {}): Promis
   const base = kernelFor(m);
   const dmaCalls: string[] = [];
   const dma = Object.fromEntries(
-    Object.entries(base.dma).map(([name, fn]) => [name, (...args: unknown[]) => (dmaCalls.push(name), (fn as (...a: unknown[]) => unknown)(...args))]),
+    Object.entries(base.dma).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => {
+        dmaCalls.push(name);
+        return (fn as (...a: unknown[]) => unknown)(...args);
+      },
+    ]),
   ) as unknown as Kernel['dma'];
   const kernel: Kernel = { ...base, dma };
   const step = async <T>(what: string, fn: () => T | Promise<T>): Promise<T> => {

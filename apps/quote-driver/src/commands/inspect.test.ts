@@ -10,7 +10,14 @@ import { main } from '../main.js';
 async function cli(...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readFile: processIo.readFile });
+  const code = await main(argv, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    readFile: processIo.readFile });
   return { code, stdout, stderr };
 }
 

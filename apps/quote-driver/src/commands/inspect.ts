@@ -6,7 +6,7 @@
 import { FormatError, splitPemChain } from '@tdx-shbuf/tdx-formats';
 import { defineCommand } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
-import { renderSummary, summarizeQuote, summarizeTdReport } from './inspect-summary.js';
+import { renderSummary, summarizeQuote, summarizeTdReport, type QuoteSummary, type TdReportSummary } from './inspect-summary.js';
 
 function looksLikeQuote(bytes: Uint8Array): boolean {
   const version = (bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8);
@@ -43,7 +43,7 @@ async function run([file]: string[], options: InspectOptions, io: CliIo): Promis
     return fail(`cannot read ${file}: ${errorCode(e)}`);
   }
 
-  let summary;
+  let summary: QuoteSummary | TdReportSummary;
   try {
     if (looksLikeQuote(bytes)) summary = summarizeQuote(bytes, trustedRootPem === undefined ? {} : { trustedRootPem });
     else if (bytes.length === 1024) summary = summarizeTdReport(bytes);

@@ -4,7 +4,7 @@
  * the configfs-tsm shaped API, write it atomically. Exit 0 on success, 1 when
  * the driver fails (an errno), 2 on bad arguments or configuration.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, KernelError } from '@tdx-shbuf/core';
 import { defineCommand } from '../command.js';

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { defineCommand } from '../command.js';
 import { EXIT, type CliIo } from '../io.js';
 import { loadExperimentFile } from '../experiment/load.js';
-import { runExperiment } from '../experiment/runner.js';
+import { runExperiment, type ExperimentResults } from '../experiment/runner.js';
+import type { Experiment } from '../experiment/schema.js';
 import { renderTable, writeReport } from '../experiment/report.js';
 import { formatSize } from '../experiment/size.js';
 
@@ -19,20 +20,21 @@ async function run([file]: string[], options: RunOptions, io: CliIo): Promise<nu
     return EXIT.USAGE;
   };
   if (file === undefined) return usage('missing <experiment>');
-  let exp;
+  let exp: Experiment;
   try {
     exp = await loadExperimentFile(file);
   } catch (e) {
     return usage((e as Error).message);
   }
   const out = options.out ?? path.join('runs', exp.name);
-  let results;
+  let results: ExperimentResults;
   try {
     results = await runExperiment(exp, {
       fromDir: path.dirname(path.resolve(file)),
       trace: options.trace ?? false,
       onRow: (r) => {
-        if (!options.quiet) io.stderr(`  ${r.label} @ ${formatSize(r.bytes)} seed ${r.seed}: ${r.status}${r.status === 'ok' ? ` (${r.completed}/${r.requests} requests, ${r.wallMs.toFixed(0)} ms wall)` : ''}\n`);
+        if (!options.quiet)
+          io.stderr(`  ${r.label} @ ${formatSize(r.bytes)} seed ${r.seed}: ${r.status}${r.status === 'ok' ? ` (${r.completed}/${r.requests} requests, ${r.wallMs.toFixed(0)} ms wall)` : ''}\n`);
       },
     });
   } catch (e) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from './schema.js';
 import { runExperiment } from './runner.js';
-import { renderTable, toCsv, writeReport } from './report.js';
+import { renderTable, toCsv } from './report.js';
 import { main } from '../main.js';
 
 const conditions = ['source', 'import', 'default'];

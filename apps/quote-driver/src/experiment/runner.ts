@@ -138,7 +138,7 @@ const notApplicable = (e: unknown) => e instanceof ConfigError && /cannot serve|
 /** buffer-cycle: alloc → guest writes → host reads and answers after the service time → guest reads → free. */
 async function openBufferCycle(exp: Experiment, spec: StrategySpec, bytes: number, seed: number, platform: PlatformConfigInput, opts: RunOptions): Promise<Session | string> {
   const w = exp.workload;
-  let loaded;
+  let loaded: Awaited<ReturnType<typeof loadStrategy>>;
   try {
     loaded = await loadStrategy(spec, {
       fromDir: opts.fromDir,
@@ -278,7 +278,9 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   const t0 = m.sched.now();
   const i0 = m.mem.sharedPageNs(t0);
   const latencies: number[] = [];
-  const fail = (codes: string[]) => codes.forEach((code) => void (row.errors[code] = (row.errors[code] ?? 0) + 1));
+  const fail = (codes: string[]) => {
+    for (const code of codes) row.errors[code] = (row.errors[code] ?? 0) + 1;
+  };
   const client = (c: number) => async () => {
     for (let i = 0; i < w.requests; i++) {
       const start = m.sched.now();
