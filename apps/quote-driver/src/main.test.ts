@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,5 +107,12 @@ describe('the tdx-shbuf executable', () => {
     };
     expect(run('--version')).toEqual({ code: 0, out: `${pkg.version}\n` });
     expect(run('inspect', '--nope')).toEqual({ code: 2, out: "tdx-shbuf inspect: unknown option '--nope'\n" });
+  });
+
+  it('ends quietly when its reader closes the pipe early (`tdx-shbuf help run | true`)', () => {
+    // `true` exits without reading, long before node has started: every write meets a closed pipe
+    const r = spawnSync('sh', ['-c', `node --conditions=source --import tsx '${path.join(APP, 'src/cli.ts')}' help run | true; node --conditions=source --import tsx '${path.join(APP, 'src/cli.ts')}' --version | true`], { encoding: 'utf8', cwd: APP });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });
