@@ -15,7 +15,12 @@ import { startVitest } from 'vitest/node';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KiB = 1024;
-const sizes = (process.argv.slice(2).map(Number).filter((n) => n > 0) as number[]).length
+const sizes = (
+  process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0) as number[]
+).length
   ? process.argv.slice(2).map(Number)
   : [4 * KiB, 8 * KiB, 64 * KiB, 128 * KiB, 256 * KiB, 4096 * KiB];
 
