@@ -2,27 +2,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../test/cli.js';
 import { describe, expect, it } from 'vitest';
-import { processIo } from './io.js';
-import { COMMANDS, main } from './main.js';
+import { COMMANDS } from './main.js';
 
 const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(APP, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string> };
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    readFile: processIo.readFile,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 describe('tdx-shbuf: version and help', () => {
   it('--version and -V print the package version', async () => {
@@ -111,7 +98,11 @@ describe('the tdx-shbuf executable', () => {
 
   it('ends quietly when its reader closes the pipe early (`tdx-shbuf help run | true`)', () => {
     // `true` exits without reading, long before node has started: every write meets a closed pipe
-    const r = spawnSync('sh', ['-c', `node --conditions=source --import tsx '${path.join(APP, 'src/cli.ts')}' help run | true; node --conditions=source --import tsx '${path.join(APP, 'src/cli.ts')}' --version | true`], { encoding: 'utf8', cwd: APP });
+    const r = spawnSync(
+      'sh',
+      ['-c', `node --conditions=source --import tsx '${path.join(APP, 'src/cli.ts')}' help run | true; node --conditions=source --import tsx '${path.join(APP, 'src/cli.ts')}' --version | true`],
+      { encoding: 'utf8', cwd: APP },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

@@ -2,24 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSimulatedQuoteService, encodeGetQuoteRequest, generateTdReport, INTEL_SGX_ROOT_CA_SHA256, parseQgsMessage } from '@tdx-shbuf/tdx-formats';
+import { runCli } from '../../test/cli.js';
 import { describe, expect, it } from 'vitest';
 import { vectorPath } from '../../test/vectors.js';
-import { processIo } from '../io.js';
-import { main } from '../main.js';
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    readFile: processIo.readFile });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'tdx-shbuf-inspect-'));
 

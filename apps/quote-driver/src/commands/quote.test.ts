@@ -2,26 +2,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseQuote, toHex, verifyQuote } from '@tdx-shbuf/tdx-formats';
+import { runCli } from '../../test/cli.js';
 import { describe, expect, it } from 'vitest';
-import { processIo } from '../io.js';
-import { main } from '../main.js';
 
 const HEX = Array.from({ length: 64 }, (_, i) => ((i * 37 + 11) & 0xff).toString(16).padStart(2, '0')).join('');
 const PLATFORM = { memoryBytes: 4 * 2 ** 30, vcpus: 2 };
 
-async function cli(cwd: string, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    readFile: processIo.readFile, cwd: () => cwd });
-  return { code, stdout, stderr };
-}
+const cli = (cwd: string, ...argv: string[]) => runCli(argv, cwd);
 
 /** A fresh folder holding tdx-shbuf.config.json with `config`. */
 function project(config: unknown): string {
