@@ -49,4 +49,11 @@ describe('docs/writing-a-strategy.md', () => {
     expect(wanted.length).toBeGreaterThanOrEqual(20);
     for (const m of wanted) expect(doc, `contract table row for \`${m}\``).toMatch(new RegExp(`^\\| \`${m}\` \\|`, 'm'));
   });
+
+  it('tsconfig.json stands alone (no extends, so the copied template works) with the repository base options', () => {
+    const own = JSON.parse(readFileSync(path.join(template, 'tsconfig.json'), 'utf8'));
+    const base = JSON.parse(readFileSync(path.join(repo, 'tsconfig.base.json'), 'utf8')).compilerOptions as Record<string, unknown>;
+    expect(own.extends).toBeUndefined();
+    for (const [key, value] of Object.entries(base)) if (value !== false) expect(own.compilerOptions[key], key).toEqual(value);
+  });
 });

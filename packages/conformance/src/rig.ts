@@ -68,7 +68,13 @@ export async function bootRig(s: Subject, opts: { init?: boolean } = {}): Promis
   const dmaCalls: string[] = [];
   const recordDma = (base: Kernel): Kernel => {
     const dma = Object.fromEntries(
-      Object.entries(base.dma).map(([name, fn]) => [name, (...args: unknown[]) => (dmaCalls.push(name), (fn as (...a: unknown[]) => unknown)(...args))]),
+      Object.entries(base.dma).map(([name, fn]) => [
+        name,
+        (...args: unknown[]) => {
+          dmaCalls.push(name);
+          return (fn as (...a: unknown[]) => unknown)(...args);
+        },
+      ]),
     ) as unknown as Kernel['dma'];
     return { ...base, dma };
   };

@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,9 +23,12 @@ interface Outcome {
 }
 
 const outcomes = new Map<string, Outcome>();
+/** Where the reference fixture writes the most it held live at once. */
+const peakFile = path.join(mkdtempSync(path.join(tmpdir(), 'tdx-shbuf-self-test-')), 'peak.json');
 
 beforeAll(async () => {
   const exitCode = process.exitCode;
+  process.env.TDX_SHBUF_LIVE_PEAK_FILE = peakFile;
   const vitest = await startVitest(
     'test',
     [],
@@ -79,5 +84,14 @@ describe('self-test: the suite passes a correct strategy and fails broken ones',
     const o = outcomes.get(flaw)!;
     for (const g of groups) expect(o.failed.filter((n) => n.includes(g)), `failures in "${g}"`).not.toEqual([]);
     if (scope === 'only these groups') expect(o.failed.filter((n) => !groups.some((g) => n.includes(g)))).toEqual([]);
+  });
+
+  it('the suite never needs more than maxBytes + 68 KiB (maxBytes/4 KiB + 17 pages) live in one allocator, as docs/writing-a-strategy.md says', () => {
+    const peak = JSON.parse(readFileSync(peakFile, 'utf8')) as { maxBytes: number; bytes: number; pages: number };
+    expect(peak.maxBytes).toBe(64 * 1024);
+    // concurrency group: 1 + 4097 + 12305 bytes beside maxBytes; the mixed sequence keeps three live (64 KiB + 4 KiB + maxBytes at most)
+    expect(peak.bytes).toBeGreaterThan(peak.maxBytes);
+    expect(peak.bytes).toBeLessThanOrEqual(peak.maxBytes + 68 * 1024);
+    expect(peak.pages).toBeLessThanOrEqual(Math.ceil(peak.maxBytes / 4096) + 17);
   });
 });

@@ -52,10 +52,11 @@ export interface Booted {
  */
 export function bootWithStrategy(opts: BootOptions): Booted {
   const given = opts.strategy;
-  const strategy =
-    'capabilities' in given && 'name' in given
-      ? (checkCapabilities(given.name, given.capabilities, opts.requirements), given)
-      : instantiate(given.name ?? given.definition.meta.name, given.definition, given.options, opts.requirements);
+  let strategy: ReturnType<typeof instantiate>;
+  if ('capabilities' in given && 'name' in given) {
+    checkCapabilities(given.name, given.capabilities, opts.requirements);
+    strategy = given;
+  } else strategy = instantiate(given.name ?? given.definition.meta.name, given.definition, given.options, opts.requirements);
   const machine = bootMachine(opts.platform);
   const requirements: AllocatorRequirements = { bytes: opts.requirements.bytes, concurrent: opts.requirements.concurrent ?? false };
   const kernel = opts.wrapKernel ? opts.wrapKernel(machine.kernel) : machine.kernel;

@@ -5,7 +5,10 @@ describe('BoundedCache', () => {
   it('makes a value once, keeps at most `capacity` entries (oldest out first), and does not cache a throw', () => {
     const c = new BoundedCache<number>(2);
     let made = 0;
-    const make = (v: number) => () => (made++, v);
+    const make = (v: number) => () => {
+      made++;
+      return v;
+    };
     expect(c.get('a', make(1))).toBe(1);
     expect(c.get('a', make(9))).toBe(1);
     c.get('b', make(2));

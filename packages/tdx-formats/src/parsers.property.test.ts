@@ -15,8 +15,8 @@ import { createSimulatedQuoteService } from './sim-quote-service.js';
 import { generateTdReport, verifyTdReport } from './tdreport-generate.js';
 import { verifyQuote } from './verify-quote.js';
 
-const NUM_RUNS = Number(process.env['FC_NUM_RUNS'] ?? 3000);
-if (!Number.isInteger(NUM_RUNS) || NUM_RUNS < 1) throw new Error(`FC_NUM_RUNS must be a positive integer, got ${process.env['FC_NUM_RUNS']}`);
+const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 3000);
+if (!Number.isInteger(NUM_RUNS) || NUM_RUNS < 1) throw new Error(`FC_NUM_RUNS must be a positive integer, got ${process.env.FC_NUM_RUNS}`);
 let totalCases = 0;
 afterAll(() => {
   console.log(`fast-check: ${totalCases} generated cases in total (${NUM_RUNS} runs per property)`);

@@ -59,7 +59,7 @@ export function writeTdQuoteBody(w: ByteWriter, body: TdQuoteBody, tdx15: boolea
   w.bytes(body.seamAttributes, 'SEAM_ATTRIBUTES', 8).bytes(body.tdAttributes, 'TD_ATTRIBUTES', 8).bytes(body.xfam, 'XFAM', 8);
   w.bytes(body.mrTd, 'MRTD', 48).bytes(body.mrConfigId, 'MRCONFIGID', 48).bytes(body.mrOwner, 'MROWNER', 48);
   w.bytes(body.mrOwnerConfig, 'MROWNERCONFIG', 48);
-  body.rtmr.forEach((m, i) => w.bytes(m, `RTMR${i}`, 48));
+  for (const [i, m] of body.rtmr.entries()) w.bytes(m, `RTMR${i}`, 48);
   w.bytes(body.reportData, 'REPORTDATA', 64);
   if (tdx15) {
     w.bytes(body.teeTcbSvn2 ?? new Uint8Array(0), 'TEE_TCB_SVN2', 16);

@@ -52,7 +52,7 @@ describe('createSimulatedQuoteService', () => {
     expect(root?.ca).toBe(true);
     expect(mid?.ca).toBe(true);
     expect(leaf?.ca).toBe(false);
-    expect(root && root.verify(root.publicKey)).toBe(true);
+    expect(root?.verify(root.publicKey)).toBe(true);
     expect(leaf && mid && leaf.checkIssued(mid) && leaf.verify(mid.publicKey)).toBe(true);
     expect(leaf?.subject).toContain('SIMULATED PCK Certificate');
   });

@@ -93,7 +93,7 @@ export function generateTdReport(input: GenerateTdReportInput): Uint8Array {
   put(r, 576, 48, m.mrConfigId, 'MRCONFIGID');
   put(r, 624, 48, m.mrOwner, 'MROWNER');
   put(r, 672, 48, m.mrOwnerConfig, 'MROWNERCONFIG');
-  m.rtmr?.forEach((v, i) => put(r, 720 + 48 * i, 48, v, `RTMR${i}`));
+  for (const [i, v] of (m.rtmr ?? []).entries()) put(r, 720 + 48 * i, 48, v, `RTMR${i}`);
   if (v15) put(r, 912, 48, m.servTdHash, 'SERVTD_HASH');
   r.set(createHash('sha384').update(r.subarray(256, 495)).digest(), 32);
   r.set(createHash('sha384').update(r.subarray(512, 1024)).digest(), 80);

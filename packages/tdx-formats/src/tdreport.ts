@@ -148,7 +148,7 @@ export function serializeTdReport(report: TdReport): Uint8Array {
   const td = report.tdInfo;
   w.bytes(td.attributes, 'TDINFO.ATTRIBUTES', 8).bytes(td.xfam, 'XFAM', 8).bytes(td.mrTd, 'MRTD', 48);
   w.bytes(td.mrConfigId, 'MRCONFIGID', 48).bytes(td.mrOwner, 'MROWNER', 48).bytes(td.mrOwnerConfig, 'MROWNERCONFIG', 48);
-  td.rtmr.forEach((m, i) => w.bytes(m, `RTMR${i}`, 48));
+  for (const [i, m] of td.rtmr.entries()) w.bytes(m, `RTMR${i}`, 48);
   if (td.servTdHash) w.bytes(td.servTdHash, 'SERVTD_HASH', 48);
   w.bytes(td.reserved, 'TDINFO reserved', TDREPORT_SIZE - w.offset);
   return w.finish();

@@ -70,7 +70,7 @@ export interface QuoteVerification {
 const attestationKeyCache = new BoundedCache<KeyObject>(64);
 
 /** Public key from a raw P-256 x‖y (64 bytes); throws if not a curve point. */
-export function p256PublicKeyFromRaw(xy: Uint8Array): KeyObject {
+function p256PublicKeyFromRaw(xy: Uint8Array): KeyObject {
   const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
   return attestationKeyCache.get(toHex(xy), () => createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: b64(xy.subarray(0, 32)), y: b64(xy.subarray(32, 64)) }, format: 'jwk' }));
 }

@@ -18,8 +18,12 @@ describe('tdx-shbuf inspect replays the tdx-formats fuzz corpus: an exit code, n
       let stdout = '';
       let stderr = '';
       const code = await main(['inspect', path.join(CORPUS_DIR, file), ...trust, ...dates, '--json'], {
-        stdout: (t) => void (stdout += t),
-        stderr: (t) => void (stderr += t),
+        stdout: (t) => {
+          stdout += t;
+        },
+        stderr: (t) => {
+          stderr += t;
+        },
         readFile: processIo.readFile,
       });
       expect(code).toBe(EXIT_FOR[outcome]);

@@ -1,39 +1,31 @@
 /**
  * `tdx-shbuf inspect <file>`: parse and verify a TDX quote (v4/v5) or a
  * 1024-byte TDREPORT. The verdict says what was checked; exit codes are in
- * {@link INSPECT_HELP}. Input is untrusted: it is size-checked before it is
+ * {@link INSPECT_HELP_AFTER}. Input is untrusted: it is size-checked before it is
  * read, and every error is one line on stderr with exit 2.
  */
-import { parseArgs } from 'node:util';
 import { FormatError, fromHex, QUOTE_MAX_SIZE, splitPemChain, TDREPORT_SIZE } from '@tdx-shbuf/tdx-formats';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
 import { exitCodeFor, renderSummary, summarizeQuote, summarizeTdReport } from './inspect-summary.js';
 
-const USAGE = 'inspect <file> [--json] [--trusted-root pem] [--at date | --no-check-dates] [--mac-key hex]   parse and verify a quote or TDREPORT';
-
-/** `inspect --help`. */
-export const INSPECT_HELP = `usage: tdx-shbuf ${USAGE}
-
-  <file>               a TDX quote (v4 or v5, at most ${QUOTE_MAX_SIZE} bytes) or a ${TDREPORT_SIZE}-byte TDREPORT_STRUCT
-  --json               print the summary as JSON (verdict, checks, notChecked, every field)
-  --trusted-root pem   trust this root CA instead of the pinned Intel SGX Root CA (quotes)
-  --at <ISO date>      check certificate validity periods at this time, e.g. 2026-06-01 (quotes; default: now)
-  --no-check-dates     do not check certificate validity periods (quotes)
-  --mac-key <hex>      check a simulated TDREPORT's MAC with the model's platform key (TDREPORTs)
-
-A quote is checked for its signature, the QE report signature and binding, the
-PCK chain (exactly leaf, intermediate, root, to the trusted root) and dates; TCB
-level, QE identity and revocation need Intel PCS collateral and are not checked.
-A TDREPORT's MAC is the CPU's: without the key only its two SHA-384 hashes can be
+/** Text after the generated `inspect --help`: what is checked, and the exit codes. */
+export const INSPECT_HELP_AFTER = `A quote (v4 or v5, at most ${QUOTE_MAX_SIZE} bytes) is checked for its signature, the QE report
+signature and binding, the PCK chain (exactly leaf, intermediate, root, to the trusted root) and
+certificate dates; TCB level, QE identity and revocation need Intel PCS collateral and are not checked.
+A ${TDREPORT_SIZE}-byte TDREPORT's MAC is the CPU's: without the key only its two SHA-384 hashes can be
 checked, which anyone can recompute, so the verdict is "consistent", not "verified".
 
-exit codes:
+Exit codes:
   0  verified: every check ran and holds
   1  a check failed (the verdict says which)
   2  bad arguments, or input that is unreadable, too large or not a quote/TDREPORT
   3  consistent: a TDREPORT whose hashes hold but whose MAC could not be checked
-`;
+
+Examples:
+  tdx-shbuf inspect quote.bin --trusted-root root.pem
+  tdx-shbuf inspect quote.bin --at 2026-06-01 --json
+  tdx-shbuf inspect tdreport.bin --mac-key <hex>`;
 
 /** Options of one inspection, as the argument parser hands them over. */
 export interface InspectOptions {
@@ -103,7 +95,7 @@ export function inspectFile(o: InspectOptions, io: CliIo): number {
   } catch (e) {
     return fail(`cannot read ${o.file}: ${errorCode(e)}`);
   }
-  let summary;
+  let summary: ReturnType<typeof summarizeQuote> | ReturnType<typeof summarizeTdReport>;
   try {
     if (looksLikeQuote(bytes)) {
       if (macKey) return fail('--mac-key applies to TDREPORTs; a quote is signed, not MACed');
@@ -121,39 +113,35 @@ export function inspectFile(o: InspectOptions, io: CliIo): number {
   return exitCodeFor(summary.verdict);
 }
 
-function run(argv: readonly string[], io: CliIo): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        'trusted-root': { type: 'string' },
-        at: { type: 'string' },
-        'no-check-dates': { type: 'boolean', default: false },
-        'mac-key': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    io.stderr(`tdx-shbuf inspect: ${e instanceof Error ? e.message : String(e)}\n`);
+/** What commander hands over (`--no-check-dates` sets checkDates false). */
+interface InspectFlags {
+  json?: boolean;
+  trustedRoot?: string;
+  at?: string;
+  checkDates?: boolean;
+  macKey?: string;
+}
+
+function run([file]: string[], f: InspectFlags, io: CliIo): number {
+  if (file === undefined) {
+    io.stderr('tdx-shbuf inspect: missing <file> (usage: tdx-shbuf inspect <file> [options]; --help lists them)\n');
     return EXIT.USAGE;
   }
-  const v = parsed.values;
-  if (v.help) {
-    io.stdout(INSPECT_HELP);
-    return EXIT.OK;
-  }
-  const [file, ...extra] = parsed.positionals;
-  const usageError = file === undefined ? 'missing <file> (usage: tdx-shbuf inspect <file> [options]; --help lists them)' : extra.length > 0 ? `unexpected argument "${extra[0]}"` : undefined;
-  if (usageError !== undefined || file === undefined) {
-    io.stderr(`tdx-shbuf inspect: ${usageError}\n`);
-    return EXIT.USAGE;
-  }
-  return inspectFile({ file, json: v.json, trustedRoot: v['trusted-root'], at: v.at, checkDates: !v['no-check-dates'], macKey: v['mac-key'] }, io);
+  return inspectFile({ file, json: f.json ?? false, trustedRoot: f.trustedRoot, at: f.at, checkDates: f.checkDates ?? true, macKey: f.macKey }, io);
 }
 
 /** The `inspect` subcommand. */
-export const inspectCommand: Command = { name: 'inspect', usage: USAGE, run };
+export const inspectCommand = defineCommand<InspectFlags>({
+  name: 'inspect',
+  arguments: '<file>',
+  summary: 'parse and verify a TDX quote (v4/v5) or a 1024-byte TDREPORT; the verdict says what was checked',
+  options: (cmd) => {
+    cmd.option('--json', 'print the summary as JSON (verdict, checks, notChecked, every field)');
+    cmd.option('--trusted-root <pem>', 'trust this root CA instead of the pinned Intel SGX Root CA (quotes; e.g. from `tdx-shbuf sim-root`)');
+    cmd.option('--at <date>', 'check certificate validity periods at this ISO 8601 time, e.g. 2026-06-01 (quotes; default: now)');
+    cmd.option('--no-check-dates', 'do not check certificate validity periods (quotes)');
+    cmd.option('--mac-key <hex>', "check a simulated TDREPORT's MAC with the model's platform key (TDREPORTs)");
+  },
+  helpAfter: INSPECT_HELP_AFTER,
+  run,
+});

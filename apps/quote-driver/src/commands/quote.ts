@@ -6,15 +6,12 @@
  */
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, KernelError } from '@tdx-shbuf/core';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
 import { loadConfig } from '../config/load-config.js';
 import { bootTd, type Td } from '../td.js';
 import { strategyName } from './quote-summary.js';
-
-const USAGE = 'quote --report-data <128 hex | @file> [--config f] [-o quote.bin] [--root-out root.pem] [--json]   one quote from the modeled TD';
 
 /** Largest --report-data @file read: 64 raw bytes or 128 hex digits with room for whitespace. */
 const REPORT_DATA_FILE_MAX = 4096;
@@ -86,40 +83,24 @@ export function writeAtomic(file: string, data: Uint8Array | string): void {
   writeFilesAtomic([{ file, data }]);
 }
 
-async function run(argv: readonly string[], io: CliIo): Promise<number> {
+interface QuoteOptions {
+  reportData: string;
+  config?: string;
+  out: string;
+  rootOut?: string;
+  json?: boolean;
+}
+
+async function run(_args: string[], v: QuoteOptions, io: CliIo): Promise<number> {
   const usage = (message: string) => {
     io.stderr(`tdx-shbuf quote: ${message}\n`);
     return EXIT.USAGE;
   };
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'report-data': { type: 'string' },
-        config: { type: 'string' },
-        out: { type: 'string', short: 'o', default: 'quote.bin' },
-        'root-out': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-  const v = args.values;
-  if (v.help) {
-    io.stdout(`usage: tdx-shbuf ${USAGE}\n`);
-    return EXIT.OK;
-  }
-  if (v['report-data'] === undefined) return usage('missing --report-data <128 hex digits | @file>');
   const cwd = io.cwd?.() ?? process.cwd();
   const readFile = (p: string) => io.readFile(path.resolve(cwd, p), REPORT_DATA_FILE_MAX);
   let reportData: Uint8Array;
   try {
-    reportData = parseReportData(v['report-data'], readFile);
+    reportData = parseReportData(v.reportData, readFile);
   } catch (e) {
     return usage((e as Error).message);
   }
@@ -154,7 +135,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const out = path.resolve(cwd, v.out);
   try {
     // both or neither: a root file that cannot be written must not cost the quote already at `out`
-    writeFilesAtomic([{ file: out, data: quote }, ...(v['root-out'] === undefined ? [] : [{ file: path.resolve(cwd, v['root-out']), data: td.rootCaPem }])]);
+    writeFilesAtomic([{ file: out, data: quote }, ...(v.rootOut === undefined ? [] : [{ file: path.resolve(cwd, v.rootOut), data: td.rootCaPem }])]);
   } catch (e) {
     if (!(e instanceof WriteFileError)) throw e;
     io.stderr(`tdx-shbuf quote: ${e.message}\n`);
@@ -178,7 +159,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     directMapSplits2M: c.directMapLevel2Splits - b.directMapLevel2Splits,
     violations: m.violations.length,
     reportData: Buffer.from(reportData).toString('hex'),
-    rootOut: v['root-out'] ?? null,
+    rootOut: v.rootOut ?? null,
   };
   if (v.json) {
     io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
@@ -192,7 +173,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       `  modeled latency   ${ms(summary.modeledLatencyNs)} (completion ${summary.completion}, checks ${summary.checks})`,
       `  conversions       ${summary.pagesConvertedToShared} pages to shared, ${summary.pagesConvertedToPrivate} to private (driver init + request)`,
       `  direct-map splits ${summary.directMapSplits1G} × 1G, ${summary.directMapSplits2M} × 2M`,
-      `  verify with       tdx-shbuf inspect ${v.out} --trusted-root ${v['root-out'] ?? '<tdx-shbuf sim-root>'}`,
+      `  verify with       tdx-shbuf inspect ${v.out} --trusted-root ${v.rootOut ?? '<tdx-shbuf sim-root>'}`,
       '',
     ].join('\n'),
   );
@@ -200,4 +181,17 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 /** The `quote` subcommand. */
-export const quoteCommand: Command = { name: 'quote', usage: USAGE, run };
+export const quoteCommand = defineCommand<QuoteOptions>({
+  name: 'quote',
+  arguments: '',
+  summary: 'one real-format TDX quote from the modeled TD, through the configured strategy',
+  options: (cmd) => {
+    cmd.requiredOption('--report-data <hex|@file>', 'REPORTDATA: 128 hex digits, or @file holding 64 raw bytes or 128 hex digits');
+    cmd.option('--config <file>', 'configuration file (default: tdx-shbuf.config.{ts,json,yaml} from the working folder up)');
+    cmd.option('-o, --out <file>', 'where to write the quote', 'quote.bin');
+    cmd.option('--root-out <file>', 'also write the simulated root CA the quote chains to (PEM)');
+    cmd.option('--json', 'print the summary as JSON');
+  },
+  helpAfter: 'Example:\n  tdx-shbuf quote --report-data @reportdata.bin -o quote.bin --root-out root.pem\n  tdx-shbuf inspect quote.bin --trusted-root root.pem',
+  run,
+});

@@ -52,7 +52,7 @@ export const driverSchema = z
 
 export const configSchema = z
   .object({
-    $schema: z.string().default('./node_modules/@tdx-shbuf/quote-driver/schema/tdx-shbuf.config.schema.json').describe('JSON Schema for editors; ignored by the driver.'),
+    $schema: z.string().default('./node_modules/tdx-shbuf/schema/tdx-shbuf.config.schema.json').describe('JSON Schema for editors; ignored by the driver.'),
     strategy: strategySpecSchema,
     platform: platformSchema.prefault({}).describe('The modeled TD and host (@tdx-shbuf/core platformSchema): vCPUs, memory, GPAW, 1G pages, SWIOTLB size, cost-model overrides, TD measurements, seed.'),
     driver: driverSchema.prefault({}).describe('The quote driver\'s policy (drivers/virt/coco/tdx-guest/tdx-guest.c, made configurable).'),

@@ -17,7 +17,7 @@ describe('config schema', () => {
     expect(keys.filter((k) => !k.hasDefault).map((k) => k.path)).toEqual(['platform.swiotlbBytes']);
   });
 
-  it('the shipped JSON Schema equals a fresh generation (run `pnpm gen:config` after changing the schema)', () => {
+  it('the shipped JSON Schema equals a fresh generation (run `pnpm gen:schemas` after changing the schema)', () => {
     const committed = JSON.parse(readFileSync(path.join(APP, 'schema/tdx-shbuf.config.schema.json'), 'utf8'));
     expect(committed).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
   });

@@ -250,7 +250,7 @@ describe('configfs-tsm shaped API', () => {
     expect(() => (report.inblob = new Uint8Array(65))).toThrow(KernelError);
     report.inblob = REPORT_DATA;
     expect(report.generation).toBe(1);
-    expect((report as unknown as Record<string, unknown>)['inblob']).toBeUndefined();
+    expect((report as unknown as Record<string, unknown>).inblob).toBeUndefined();
     const q1 = await report.outblob;
     expect(toHex(parseQuote(q1).body.reportData)).toBe(toHex(REPORT_DATA));
     expect(await report.outblob).toBe(q1); // no write since: the cached outblob

@@ -17,6 +17,7 @@ const platformInput = z
 /** An experiment file (YAML or JSON). Every key has a description and a default. */
 export const experimentSchema = z
   .object({
+    $schema: z.string().optional().describe('JSON Schema for editors (./node_modules/tdx-shbuf/schema/tdx-shbuf.experiment.schema.json); ignored by the runner.'),
     name: z.string().regex(/^[\w.-]+$/, 'letters, digits, "-", "_" and "." only').describe('Name; the default output folder is runs/<name>.'),
     description: z.string().default('').describe('What question the experiment answers.'),
     platform: platformInput.prefault({}).describe('The modeled TD and host (core platformSchema): vcpus, memoryBytes, gpaw, gbPages, swiotlbBytes, cost overrides…'),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from './experiment-schema.js';
 import { runExperiment } from './runner.js';
-import { renderTable, toCsv, writeReport } from './render.js';
+import { renderTable, toCsv, } from './render.js';
 import { main } from '../main.js';
 
 const conditions = ['source', 'import', 'default'];

@@ -40,7 +40,7 @@ export function renderTable(res: ExperimentResults): string {
   const out = [line(heads), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
   const notes = res.rows.filter((r) => r.status !== 'ok').map((r) => `  ${r.label} @ ${formatSize(r.bytes)}: ${r.reason}`);
   if (notes.length) out.push('', 'not run:', ...notes);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** results.csv: one line per run, counters flattened. */
@@ -56,7 +56,7 @@ export function toCsv(res: ExperimentResults): string {
       .map(esc)
       .join(','),
   );
-  return [head.join(','), ...lines].join('\n') + '\n';
+  return `${[head.join(','), ...lines].join('\n')}\n`;
 }
 
 const html = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -120,7 +120,7 @@ export function writeReport(dir: string, res: ExperimentResults): string[] {
   mkdirSync(dir, { recursive: true });
   const { trace, ...rest } = res;
   const files: [string, string][] = [
-    ['results.json', JSON.stringify(rest, null, 2) + '\n'],
+    ['results.json', `${JSON.stringify(rest, null, 2)}\n`],
     ['results.csv', toCsv(res)],
     ['report.html', renderHtml(res)],
     ...(trace ? [['trace.json', JSON.stringify(trace)] as [string, string]] : []),

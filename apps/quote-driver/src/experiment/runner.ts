@@ -139,7 +139,7 @@ const notApplicable = (e: unknown): e is ConfigError => e instanceof ConfigError
 async function openBufferCycle(exp: Experiment, spec: StrategySpec, bytes: number, seed: number, platform: PlatformConfigInput, opts: RunOptions): Promise<Session | string> {
   const w = exp.workload;
   const requirements = { concurrent: w.clients > 1, bytes, deviceAvailable: true };
-  let loaded;
+  let loaded: Awaited<ReturnType<typeof loadAppStrategy>>;
   try {
     loaded = await loadAppStrategy(spec, opts.fromDir, requirements, opts.conditions);
   } catch (e) {
@@ -270,7 +270,9 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   const t0 = m.sched.now();
   const i0 = m.sharedPageNs(t0);
   const latencies: number[] = [];
-  const fail = (codes: string[]) => codes.forEach((code) => void (row.errors[code] = (row.errors[code] ?? 0) + 1));
+  const fail = (codes: string[]) => {
+    for (const code of codes) row.errors[code] = (row.errors[code] ?? 0) + 1;
+  };
   const client = (c: number) => async () => {
     for (let i = 0; i < w.requests; i++) {
       const start = m.sched.now();

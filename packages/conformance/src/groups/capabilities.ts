@@ -58,7 +58,10 @@ export function capabilityGroups(s: Subject): void {
 
     it.runIf(!c.needsDevice)('the DMA API is never called (declared needsDevice: false)', async () => {
       let calls: string[] = [];
-      await probeLifecycle(s, (rig) => ((calls = rig.dmaCalls), 0));
+      await probeLifecycle(s, (rig) => {
+        calls = rig.dmaCalls;
+        return 0;
+      });
       expect(calls, 'kernel.dma calls').toEqual([]);
     });
   });

@@ -24,9 +24,9 @@ export const VMALLOC_SIZE = 2 ** 45; // 32 TiB, as x86-64 4-level VMALLOC_SIZE_T
 
 /** The address a kernel engineer would see for a model kva. */
 export function x86Address(kva: number): string {
-  if (kva >= VMALLOC_BASE) return '0x' + (0xffffc90000000000n + BigInt(kva - VMALLOC_BASE)).toString(16);
-  if (kva >= DIRECT_MAP_BASE) return '0x' + (0xffff888000000000n + BigInt(kva - DIRECT_MAP_BASE)).toString(16);
-  return '0x' + kva.toString(16);
+  if (kva >= VMALLOC_BASE) return `0x${(0xffffc90000000000n + BigInt(kva - VMALLOC_BASE)).toString(16)}`;
+  if (kva >= DIRECT_MAP_BASE) return `0x${(0xffff888000000000n + BigInt(kva - DIRECT_MAP_BASE)).toString(16)}`;
+  return `0x${kva.toString(16)}`;
 }
 
 export const isDirectMapKva = (kva: number) => kva >= DIRECT_MAP_BASE && kva < VMALLOC_BASE;

@@ -43,7 +43,9 @@ export interface FuzzOptions {
   onProgress?: (done: number) => void;
 }
 
-const count = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1);
+const count = (m: Record<string, number>, k: string): void => {
+  m[k] = (m[k] ?? 0) + 1;
+};
 
 export function runFuzz(o: FuzzOptions): FuzzStats {
   const stats: FuzzStats = { quoteCases: 0, tdreportCases: 0, outcomes: { 'format-error': 0, failed: 0, verified: 0, consistent: 0 }, ops: {}, errorFields: {}, failureKinds: {}, findings: [], ms: 0 };

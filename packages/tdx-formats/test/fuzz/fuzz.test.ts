@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { runFuzz } from './engine.js';
 
-const QUOTE_CASES = Number(process.env['FUZZ_CASES'] ?? 20_000);
-if (!Number.isInteger(QUOTE_CASES) || QUOTE_CASES < 1) throw new Error(`FUZZ_CASES must be a positive integer, got ${process.env['FUZZ_CASES']}`);
+const QUOTE_CASES = Number(process.env.FUZZ_CASES ?? 20_000);
+if (!Number.isInteger(QUOTE_CASES) || QUOTE_CASES < 1) throw new Error(`FUZZ_CASES must be a positive integer, got ${process.env.FUZZ_CASES}`);
 
 describe('structure-aware fuzzing', () => {
   it(`${QUOTE_CASES} quote and ${Math.round(QUOTE_CASES / 10)} TDREPORT cases: nothing crashes, nothing changed is verified`, () => {

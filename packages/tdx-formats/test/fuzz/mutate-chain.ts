@@ -32,7 +32,7 @@ export function encodeTree(t: DerTree): Uint8Array {
 
 function allNodes(t: DerTree, out: { node: DerTree; parent: DerTree | undefined; index: number }[] = [], parent?: DerTree, index = 0) {
   out.push({ node: t, parent, index });
-  t.children?.forEach((c, i) => allNodes(c, out, t, i));
+  for (const [i, c] of (t.children ?? []).entries()) allNodes(c, out, t, i);
   return out;
 }
 
@@ -133,7 +133,7 @@ function mutateTree(rng: Rng, cert: DerTree): string {
 
 /** One raw (length-inconsistent) mutation of DER bytes; returns the new bytes and its name. */
 function mutateRawDer(rng: Rng, der: Uint8Array): [Uint8Array, string] {
-  let nodes;
+  let nodes: ReturnType<typeof allNodes> | undefined;
   try {
     nodes = allNodes(toTree(der));
   } catch {
@@ -233,7 +233,7 @@ export function mutatePem(rng: Rng, text: string): [string, string] {
       return [text.slice(0, line) + text.slice(next < 0 ? text.length : next + 1), 'pem-delete-line'];
     }
     case 6:
-      return [text.slice(0, at) + '\0' + text.slice(at), 'pem-insert-nul'];
+      return [`${text.slice(0, at)}\0${text.slice(at)}`, 'pem-insert-nul'];
     case 7:
       return [text.endsWith('\0') ? text.slice(0, -1) : `${text}\0`, 'pem-toggle-final-nul'];
     case 8: {

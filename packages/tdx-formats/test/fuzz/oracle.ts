@@ -52,7 +52,7 @@ const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}`
 
 /** Check one quote input against the seed's attested content. */
 export function checkQuote(input: Uint8Array, opts: VerifyQuoteOptions, seedAttested: Uint8Array): CaseResult {
-  let q;
+  let q: ReturnType<typeof parseQuote>;
   try {
     q = parseQuote(input);
   } catch (e) {
@@ -73,7 +73,7 @@ export function checkQuote(input: Uint8Array, opts: VerifyQuoteOptions, seedAtte
       if (!(e instanceof FormatError)) return { outcome: 'failed', detail: '', finding: `certificateParts threw ${describe(e)}` };
     }
   }
-  let v;
+  let v: ReturnType<typeof verifyQuote>;
   try {
     v = verifyQuote(input, opts);
   } catch (e) {
@@ -95,7 +95,7 @@ const UNHASHED = [495, 512] as const;
 
 /** Check one TDREPORT input; `seed` and `macKey` are the unmutated report and its model key. */
 export function checkTdReport(input: Uint8Array, seed: Uint8Array, macKey: Uint8Array): CaseResult {
-  let r;
+  let r: ReturnType<typeof parseTdReport>;
   try {
     r = parseTdReport(input);
   } catch (e) {

@@ -1,7 +1,7 @@
 import type { MapGpaResult, Sept, Tdvmcall, VcpuInterrupts } from '../../abi/tdcall.js';
 import type { FaultsConfig } from '../../platform/faults.js';
 import type { RamRange } from '../memory/phys-mem.js';
-import { SharedBacking } from '../memory/shared-backing.js';
+import type { SharedBacking } from '../memory/shared-backing.js';
 import type { Sim } from '../sim/sim.js';
 import { KvmMapGpa } from './kvm/map-gpa-handler.js';
 import { GetQuoteHost, quoteHostFaults } from './qemu/get-quote.js';

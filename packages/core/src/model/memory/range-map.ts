@@ -161,7 +161,10 @@ export class RangeMap {
 
   /** Apply `fn` to the value of every run overlapping [from, to). */
   update(from: number, to: number, fn: (value: number) => number): void {
-    if (to <= this.runEnd(from)) return this.set(from, to, fn(this.get(from)));
+    if (to <= this.runEnd(from)) {
+      this.set(from, to, fn(this.get(from)));
+      return;
+    }
     const pieces: number[] = [];
     this.forEachRun(from, to, (s, e, v) => {
       pieces.push(s, e, fn(v));
@@ -176,7 +179,8 @@ export class RangeMap {
     const f = this.chunkFirst;
     const h = this.hint;
     if (h < f.length && f[h]! <= k && (h + 1 === f.length || k < f[h + 1]!)) return h;
-    return (this.hint = lastLE(f, k));
+    this.hint = lastLE(f, k);
+    return this.hint;
   }
 
   /** Make `k` a run boundary (no-op at 0, limit, or an existing boundary). */

@@ -93,18 +93,21 @@ export class Scheduler {
     let error: unknown;
     let failed = false;
     if (left === 0) return results;
-    promises.forEach((p, i) =>
+    for (const [i, p] of promises.entries()) {
       p.then(
         (v) => {
           results[i] = v;
           if (--left === 0) q.wakeAll();
         },
         (e: unknown) => {
-          if (!failed) ((failed = true), (error = e));
+          if (!failed) {
+            failed = true;
+            error = e;
+          }
           if (--left === 0) q.wakeAll();
         },
-      ),
-    );
+      );
+    }
     while (left > 0) await q.wait();
     if (failed) throw error;
     return results;

@@ -190,7 +190,7 @@ export class DmaDirect {
 function firstFitOrderAlign(used: Uint8Array, n: number): number {
   for (let i = 0; i + n <= used.length; i += n) {
     let free = true;
-    for (let j = i; j < i + n; j++) if (used[j]) ((free = false), (j = i + n));
+    for (let j = i; j < i + n && free; j++) if (used[j]) free = false;
     if (free) return i;
   }
   return -1;

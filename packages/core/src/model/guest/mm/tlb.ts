@@ -13,7 +13,10 @@ import { PAGE_SIZE } from '../../../abi/units.js';
 export function flushTlbKernelPages(m: Sim, pages: number): void {
   if (pages <= 0) return;
   const c = m.cost;
-  if (pages > c.tlbSinglePageFlushCeiling) return flushTlbAll(m);
+  if (pages > c.tlbSinglePageFlushCeiling) {
+    flushTlbAll(m);
+    return;
+  }
   const others = m.config.vcpus - 1;
   m.counters.tlbFlushPages += pages * m.config.vcpus;
   m.counters.ipis += others;

@@ -46,7 +46,10 @@ export class VmapArea {
     this.byStartPage.set(at, alias);
     for (const pfn of pfns) {
       let set = this.byPfn.get(pfn);
-      if (!set) this.byPfn.set(pfn, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        this.byPfn.set(pfn, set);
+      }
       set.add(alias);
     }
     return alias;
