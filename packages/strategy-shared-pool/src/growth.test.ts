@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MiB, Owner, PageState, type Machine } from '@tdx-shbuf/core';
-import { expectErr, must, strategyRig } from '@tdx-shbuf/conformance';
+import { expectErr, must, strategyRig, takeFreeMemoryBelow } from '@tdx-shbuf/conformance';
 import strategy from './strategy.js';
 import type { SharedPoolAllocator } from './pool.js';
 
@@ -54,18 +54,10 @@ describe('growth', () => {
     const r = rig({ initialBlocks: 0 });
     must(await r.a.init());
     // Take the rest of the first Normal GiB (already split into 2M pages at boot by the atomic pool) so the block comes from [5 GiB, 6 GiB).
-    const fiveGiB = (5 * 2 ** 30) / 4096;
-    for (let order = 10; order >= 0; order--) {
-      for (;;) {
-        const pfn = must(r.kernel.allocPages(order));
-        if (pfn < fiveGiB) continue;
-        r.kernel.freePages(pfn, order);
-        break;
-      }
-    }
+    takeFreeMemoryBelow(r.kernel, 5 * 2 ** 30);
     const d = r.mark();
     must(await r.a.alloc(4096));
-    expect(r.pool.poolBlocks[0]!.pfn).toBeGreaterThanOrEqual(fiveGiB);
+    expect(r.pool.poolBlocks[0]!.pfn * 4096).toBeGreaterThanOrEqual(5 * 2 ** 30);
     expect(d()).toMatchObject({ directMapLevel3Splits: 1, directMapLevel2Splits: 0, pageTablePages: 1 });
   });
 
