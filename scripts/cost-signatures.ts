@@ -15,6 +15,7 @@ import directMap from '@tdx-shbuf/strategy-direct-map';
 import vmapNoalias from '@tdx-shbuf/strategy-vmap-noalias';
 import openCoded from '@tdx-shbuf/strategy-open-coded';
 import dmaSwiotlb from '@tdx-shbuf/strategy-dma-swiotlb';
+import sharedPool from '@tdx-shbuf/strategy-shared-pool';
 
 export const REQUEST_BYTES = 8 * 1024;
 export const PLATFORM = { memoryBytes: 16 * GiB, vcpus: 8 } as const;
@@ -52,6 +53,8 @@ export const VARIANTS: readonly Variant[] = [
   { label: 'dma-swiotlb `mode: streaming`', strategy: dmaSwiotlb, options: { mode: 'streaming' } },
   { label: 'dma-swiotlb `mode: coherent`', strategy: dmaSwiotlb, options: { mode: 'coherent' } },
   { label: 'dma-swiotlb `mode: atomic`', strategy: dmaSwiotlb, options: { mode: 'atomic' } },
+  { label: 'shared-pool', strategy: sharedPool, options: {} },
+  { label: 'shared-pool `shrinkIdleMs: 0, initialBlocks: 0`', strategy: sharedPool, options: { shrinkIdleMs: 0, initialBlocks: 0 } },
 ];
 
 /** init + alloc(8 KiB) + free on a fresh guest; counter deltas from right before init. */

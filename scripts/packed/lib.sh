@@ -5,7 +5,7 @@ if command -v pnpm >/dev/null 2>&1; then PNPM=(pnpm); else PNPM=(npx -y pnpm@12.
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
 # The published packages, in dependency order.
-PUBLISHED=(packages/tdx-formats packages/core packages/conformance packages/strategy-direct-map packages/strategy-dma-swiotlb packages/strategy-open-coded packages/strategy-vmap-noalias apps/quote-driver)
+PUBLISHED=(packages/tdx-formats packages/core packages/conformance packages/strategy-direct-map packages/strategy-dma-swiotlb packages/strategy-open-coded packages/strategy-shared-pool packages/strategy-vmap-noalias apps/quote-driver)
 
 # A fresh folder outside the workspace with no node_modules in any folder above it.
 outside_tmp() {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { GiB, bootWithStrategy, type AllocatorRequirements, type CounterName, type Kernel, type PlatformConfigInput, type Result, type SharedBufferAllocator, type StrategyDefinition } from '@tdx-shbuf/core';
+import { GiB, MAX_PAGE_ORDER, PAGE_SIZE, bootWithStrategy, type AllocatorRequirements, type CounterName, type Kernel, type PlatformConfigInput, type Result, type SharedBufferAllocator, type StrategyDefinition } from '@tdx-shbuf/core';
 import { SIGNATURE_COUNTERS, measureCostSignature } from './signature.js';
 
 /** Test helpers for strategy packages' own unit tests. */
@@ -27,6 +27,24 @@ export function strategyRig(strategy: StrategyDefinition, options: Record<string
     };
   };
   return { m, kernel, a, mark };
+}
+
+/**
+ * Take every free block of the page allocator below `pa` (largest orders
+ * first) and keep it, so the next allocations come from `pa` upwards — e.g.
+ * from a 1G direct-map page nothing has split yet. Fails the test if memory
+ * runs out first.
+ */
+export function takeFreeMemoryBelow(kernel: Kernel, pa: number): void {
+  const limit = pa / PAGE_SIZE;
+  for (let order = MAX_PAGE_ORDER; order >= 0; order--) {
+    for (;;) {
+      const pfn = must(kernel.allocPages(order));
+      if (pfn < limit) continue;
+      kernel.freePages(pfn, order);
+      break;
+    }
+  }
 }
 
 /** The value of an ok result; fails the test with the errno and message otherwise. */

@@ -18,7 +18,7 @@ function project(config: unknown): string {
 }
 
 describe('tdx-shbuf quote → tdx-shbuf inspect round trip', () => {
-  for (const strategy of ['direct-map', 'vmap-noalias', 'open-coded', 'dma-swiotlb']) {
+  for (const strategy of ['direct-map', 'vmap-noalias', 'open-coded', 'dma-swiotlb', 'shared-pool']) {
     it(`with strategy ${strategy} from the config`, async () => {
       const dir = project({ strategy, platform: PLATFORM });
       const q = await cli(dir, 'quote', '--report-data', HEX, '-o', 'quote.bin', '--root-out', 'root.pem');

@@ -14,7 +14,7 @@ export const strategySpecSchema = z
   .union([z.string().min(1), z.tuple([z.string().min(1), z.record(z.string(), z.unknown())])])
   .default('direct-map')
   .describe(
-    'The shared-buffer strategy: a short name (direct-map, vmap-noalias, open-coded, dma-swiotlb), any package name or a relative path, or [name, { options }]. Resolved from the config file\'s folder, then from the driver\'s own.',
+    'The shared-buffer strategy: a short name (direct-map, vmap-noalias, open-coded, dma-swiotlb, shared-pool), any package name or a relative path, or [name, { options }]. Resolved from the config file\'s folder, then from the driver\'s own.',
   );
 
 export const driverSchema = z

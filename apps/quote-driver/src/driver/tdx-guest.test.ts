@@ -41,7 +41,7 @@ async function sequence(t: Td, ...steps: (number | Uint8Array | QuoteHostFaults)
 }
 
 describe('each first-party strategy, chosen by config, yields a verifiable quote carrying the report data', () => {
-  for (const strategy of ['direct-map', 'vmap-noalias', 'open-coded', 'dma-swiotlb'] as const) {
+  for (const strategy of ['direct-map', 'vmap-noalias', 'open-coded', 'dma-swiotlb', 'shared-pool'] as const) {
     it(strategy, async () => {
       const t = await td({ strategy });
       const r = await request(t);

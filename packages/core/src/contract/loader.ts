@@ -11,6 +11,7 @@ export const FIRST_PARTY_STRATEGIES: Readonly<Record<string, string>> = {
   'vmap-noalias': '@tdx-shbuf/strategy-vmap-noalias',
   'open-coded': '@tdx-shbuf/strategy-open-coded',
   'dma-swiotlb': '@tdx-shbuf/strategy-dma-swiotlb',
+  'shared-pool': '@tdx-shbuf/strategy-shared-pool',
 };
 
 /** A strategy named in configuration: `"name"` or `["name", { options }]` (as changesets names plugins). */
