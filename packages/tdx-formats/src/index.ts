@@ -18,4 +18,4 @@ export * from './sim-quote-service.js';
 export * from './limits.js';
 export * from './der-read.js';
 export * from './pck-chain.js';
-export * from './verify-chain.js';
+export type { CertificateInfo } from './certificate-info.js';

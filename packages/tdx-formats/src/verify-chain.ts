@@ -14,22 +14,11 @@ import { BoundedCache } from './bounded-cache.js';
 import { certificateParts } from './der-read.js';
 import { bytesEqual, toHex } from './hex.js';
 import { PCK_CHAIN_ROLES, readPckCertChain, type PckChainRole } from './pck-chain.js';
+import type { CertificateInfo } from './certificate-info.js';
 
 /** AlgorithmIdentifier { ecdsa-with-SHA256 } (RFC 5758 §3.2: parameters absent). */
 const ECDSA_WITH_SHA256 = Uint8Array.from([0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02]);
 
-/** What the chain says about one certificate (empty strings when unreadable). */
-export interface CertificateInfo {
-  role: PckChainRole;
-  /** One line, `C=…, O=…, CN=…`; '' when the name is empty. */
-  subject: string;
-  issuer: string;
-  /** ISO 8601, or null when unreadable. */
-  notBefore: string | null;
-  notAfter: string | null;
-  /** Lower-case hex SHA-256 of the DER. */
-  sha256: string;
-}
 
 /** Outcome of {@link verifyPckChain}. */
 export interface ChainVerification {

@@ -15,7 +15,8 @@ import { bytesEqual, isAllZero, toHex } from './hex.js';
 import { pemToDer, splitPemChain } from './pem.js';
 import { parseQuote, pckCertChainOffset, type Quote } from './quote-codec.js';
 import { QE_REPORT_DATA_OFFSET } from './quote-signature.js';
-import { verifyPckChain, type CertificateInfo } from './verify-chain.js';
+import type { CertificateInfo } from './certificate-info.js';
+import { verifyPckChain } from './verify-chain.js';
 
 /**
  * SHA-256 of the DER of the Intel SGX Root CA ("CN=Intel SGX Root CA, O=Intel
