@@ -26,7 +26,8 @@ export function kernelLayout(textPfn: number, s: KernelSectionsConfig): KernelLa
 }
 
 /**
- * mark_rodata_ro() (arch/x86/mm/init_64.c), as far as the direct map sees it:
+ * mark_rodata_ro() (arch/x86/mm/init_64.c), as far as the direct map sees it
+ * (docs/model.md §3 "Boot state": the kernel image has split parts of the direct map before any driver loads):
  * set_memory_ro(_text … __end_rodata_hpage_align) also makes the direct-map
  * alias RO (cpa_process_alias; "kernel text mapping will always be RO", the
  * identity mapping too) — 2 MiB-aligned at both ends, so no split; the NX

@@ -8,7 +8,7 @@ export const WATERMARK_SCALE_FACTOR = 10;
  * calculate_min_free_kbytes() then __setup_per_zone_wmarks(). Every zone here
  * is lowmem on x86-64. Until it runs all watermarks are 0, and
  * cond_accept_memory() accepts one MAX_PAGE_ORDER block per call "to ensure
- * progress". Returns min_free_kbytes.
+ * progress" (docs/model.md §3 "Unaccepted memory"). Returns min_free_kbytes.
  */
 export function initPerZoneWmarkMin(zones: readonly BuddyZone[]): number {
   // calculate_min_free_kbytes(): lowmem_kbytes = nr_free_buffer_pages() × 4, where
