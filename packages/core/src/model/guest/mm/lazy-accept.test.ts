@@ -31,6 +31,12 @@ describe('lazy acceptance in the page allocator (docs/model.md §3 "Unaccepted m
     // cond_accept_memory() stops once promo − free ≤ 0, a block at a time
     expect(z.freePages).toBeGreaterThanOrEqual(z.wmark.promo);
     expect(z.freePages).toBeLessThan(z.wmark.promo + TOP);
+    // 16 GiB: the atomic pool's allocation (before watermarks) accepted 1 block, mark_rodata_ro()'s page
+    // tables found the zone below promo and 14 more followed: 15 × 1024 − 512 (the pool) − 3 page tables
+    // (the pool's 1G split, the two gap splits) = 14845 free, 131 above promo (14714) — the slack the
+    // strategies' pinned signatures quote
+    expect(m.counters.acceptMemoryBlocks).toBe(15);
+    expect(z.freePages - z.wmark.promo).toBe(131);
     expect(z.unacceptedPages + z.freePages + m.mem.pagesByOwner[Owner.Allocated]!).toBeGreaterThan(14 * GiB / PAGE_SIZE - 3 * TOP);
     // the blocks accepted so far, each plus the guard unit after the last one
     expect(m.counters.acceptMemoryUnits).toBe(2 * m.counters.acceptMemoryBlocks + 1);
