@@ -1,6 +1,10 @@
-import { GiB, bootWithStrategy, type CounterName, type PlatformConfigInput, type StrategyDefinition } from '@tdx-shbuf/core';
+import { GiB, bootWithStrategy, type CounterName, type FragmentationCost, type PlatformConfigInput, type StrategyDefinition } from '@tdx-shbuf/core';
 
-/** The counters a cost signature pins (issue 3: splits by level, conversions, MapGPA, accepts, flushes, IPIs, cache lines, bounces). */
+/**
+ * The counters a cost signature pins: splits by level, conversions, MapGPA, accepts, flushes, IPIs,
+ * cache lines, bounces, first-touch accepts of unaccepted memory (MAX_PAGE_ORDER blocks), and the most
+ * shared pages tdx_kexec_finish() could not have found (a gauge: its delta from before init is its peak).
+ */
 export const SIGNATURE_COUNTERS = [
   'directMapLevel3Splits',
   'directMapLevel2Splits',
@@ -14,6 +18,8 @@ export const SIGNATURE_COUNTERS = [
   'ipis',
   'cacheLinesFlushed',
   'bytesBounced',
+  'acceptMemoryBlocks',
+  'kexecUnsafeSharedPagesPeak',
 ] as const satisfies readonly CounterName[];
 
 export interface CostSignature {
@@ -21,6 +27,8 @@ export interface CostSignature {
   readonly counters: Record<CounterName, number>;
   /** Modeled time of init + alloc + free, ns. */
   readonly ns: number;
+  /** The steady-state cost of the direct-map fragmentation left behind, over platform.fragmentation.horizonS (Machine.fragmentation()). */
+  readonly fragmentation: FragmentationCost;
   /** Invariant violations recorded meanwhile (messages). */
   readonly violations: readonly string[];
 }
@@ -53,5 +61,5 @@ export async function measureCostSignature(
   step(await a.free(b), 'free');
   const after = m.sinceBoot();
   const counters = Object.fromEntries(Object.keys(after).map((k) => [k, after[k as CounterName] - before[k as CounterName]])) as Record<CounterName, number>;
-  return { counters, ns: m.sched.now() - t0, violations: m.violations.map((v) => `invariant ${v.invariant}: ${v.message}`) };
+  return { counters, ns: m.sched.now() - t0, fragmentation: m.fragmentation(), violations: m.violations.map((v) => `invariant ${v.invariant}: ${v.message}`) };
 }

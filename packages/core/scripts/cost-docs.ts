@@ -32,6 +32,9 @@ export const COST_PARAMETER_KINDS: Record<keyof CostParams, { unit: string; conf
   swiotlbSingleLockFactor: { unit: 'ratio', confidence: 'source' },
   quoteGenerationNs: { unit: 'ns', confidence: 'source' },
   pageAllocNs: { unit: 'ns', confidence: 'assumption' },
+  hostDemoteNs: { unit: 'ns', confidence: 'proxy' },
+  directMap4kThroughputLoss: { unit: 'fraction', confidence: 'source' },
+  directMap2mThroughputLoss: { unit: 'fraction', confidence: 'assumption' },
 };
 
 const MEANING: Record<Confidence, string> = {

@@ -10,6 +10,7 @@ export { TDCALL, TDVMCALL, TDVMCALL_STATUS, TDX_STATUS, TDX_REPORTDATA_LEN, TDX_
 // Configuration of the modeled platform.
 export { costParamsSchema, defaultCostParams, type CostParams, type CostParamsInput } from './platform/cost.js';
 export { platformSchema, type PlatformConfig, type PlatformConfigInput } from './platform/config.js';
+export { bootConvertersSchema, fragmentationSchema, kernelSectionsSchema, virtioDeviceSchema, type FragmentationConfig, type KernelSectionsConfig, type VirtioDeviceConfig } from './platform/boot-state.js';
 export { faultsSchema, type FaultsConfig } from './platform/faults.js';
 export { measurementsSchema, platformSecrets, tdMeasurements, type MeasurementsConfig } from './platform/measurements.js';
 // The machine: boot, observation and fault API.
@@ -17,7 +18,8 @@ export { bootMachine, bootWithStrategy, type BootOptions, type Booted, type Stra
 export { Machine, kernelFor, type HostView, type FaultHooks, type PageInfo, type DriverInvariant } from './model/machine.js';
 export { PAGE_CLASSES, type PageAudit, type PageClass, type LostPages } from './model/audit.js';
 export { Scheduler, WaitQueue, type Task, type TaskKind } from './model/sim/scheduler.js';
-export { newCounters, type Counters, type CounterName } from './model/sim/metrics.js';
+export { newCounters, GAUGES, type Counters, type CounterName } from './model/sim/metrics.js';
+export type { FragmentationCost } from './model/guest/mm/fragmentation.js';
 export { INVARIANTS, type InvariantId, type Violation } from './model/sim/invariants.js';
 export { Trace, HOST_TID, type TraceEvent } from './model/sim/trace.js';
 export { PageState, Owner, OWNER_NAMES, STATE_NAMES, type RamRange } from './model/memory/phys-mem.js';

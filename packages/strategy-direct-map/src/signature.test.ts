@@ -5,10 +5,12 @@ import { signatureOf } from '@tdx-shbuf/conformance';
 /*
  * Cost signature of ONE 8 KiB quote request (init + alloc + free; deltas from
  * right before init) on a fresh 16 GiB, 8-vCPU guest. Where the buffer lands:
- * boot decrypted the ZONE_NORMAL atomic pool (2 MiB at 4 GiB + 2 MiB), which
- * already split the first 1G page of the Normal zone into 2M pages and took
- * page-table pages at 4 GiB and 4 GiB + 4 KiB. alloc_pages_exact(8 KiB) then
- * returns 4 GiB + 8 KiB: inside an intact 2M mapping of an already-split 1G page.
+ * boot's first ZONE_NORMAL allocation, the atomic pool, accepted the first
+ * unaccepted block [4 GiB, 4 GiB + 4 MiB) and took its lower 2 MiB; decrypting
+ * it split the first 1G page of the Normal zone into 2M pages (page table at
+ * 4 GiB + 2 MiB), and mark_rodata_ro()'s two gap splits took 4 GiB + 2 MiB + 4 KiB
+ * and + 8 KiB. alloc_pages_exact(8 KiB) returns 4 GiB + 2 MiB + 16 KiB (order 1,
+ * past the order-0 hole at + 12 KiB): inside an intact 2M mapping of an already-split 1G page.
  *
  * set_memory_decrypted(addr, 2) (__set_memory_enc_pgtable):
  *   cpa_flush before (tdx_tlb_flush_required(shared)): 2 pages × 8 CPUs = 16 INVLPG, 7 IPIs;
@@ -20,6 +22,10 @@ import { signatureOf } from '@tdx-shbuf/conformance';
  * set_memory_encrypted(addr, 2): no flush before (the VMM flushes on shared→private),
  *   prepare → MapGPA(private): 1 call, 2 pages → private; tdx_accept_memory: 8 KiB is below 2M → 2 × 4K accepts;
  *   cpa_flush after: 16 INVLPG, 7 IPIs.
+ * Unaccepted memory: boot leaves ZONE_NORMAL 131 free pages above its promo watermark
+ *   (cond_accept_memory stops there); this request takes at most 3 (2 + a page table) → no block accepted.
+ * kexec: the buffer is shared through its own decrypted direct-map PTEs, so tdx_kexec_finish()
+ *   would find it: kexecUnsafeSharedPagesPeak 0.
  */
 describe('cost signature of one 8 KiB request', () => {
   it('convert: "init" — the one conversion happens at init; the request itself converts nothing', async () => {
@@ -36,6 +42,8 @@ describe('cost signature of one 8 KiB request', () => {
       ipis: 21, // 7 + 7 (cpa_flush ×2) + 7 (split)
       cacheLinesFlushed: 128,
       bytesBounced: 0,
+      acceptMemoryBlocks: 0,
+      kexecUnsafeSharedPagesPeak: 0,
       hazardUnalignedZeropad: 0, // the direct map itself is decrypted: no private alias
     });
   });
@@ -54,6 +62,8 @@ describe('cost signature of one 8 KiB request', () => {
       ipis: 28, // 21 + 7 (encrypt's cpa_flush)
       cacheLinesFlushed: 128, // no cache flush on shared→private
       bytesBounced: 0,
+      acceptMemoryBlocks: 0,
+      kexecUnsafeSharedPagesPeak: 0,
       hazardUnalignedZeropad: 0,
     });
   });

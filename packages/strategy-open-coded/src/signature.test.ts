@@ -13,10 +13,14 @@ import { signatureOf } from '@tdx-shbuf/conformance';
  *          No set_memory_*: no vm_unmap_aliases, no cpa_flush pair, no direct-map change (no split).
  *   free:  MapGPA(private): 1 call, 2 pages → private; ACCEPT: 8 KiB is not a 2M piece → 2 × 4K;
  *          the VMM flushes on shared→private, the guest does not; vunmap is lazy.
- *   The buffer's page at 4 GiB + 8 KiB follows a page-table page of another allocation whose
- *   direct-map alias is private → one load_unaligned_zeropad hazard.
+ *   The buffer's page at 4 GiB + 2 MiB + 16 KiB follows a page of another owner (free, at + 12 KiB)
+ *   whose direct-map alias is private → one load_unaligned_zeropad hazard.
+ *   kexec: the direct map is never changed, so the 2 shared pages are invisible to tdx_kexec_finish()
+ *   — and to nr_shared, which only the set_memory hooks keep → kexecUnsafeSharedPagesPeak 2.
+ *   Unaccepted memory: the request takes 2 pages of the 131 boot left above the promo watermark → no block.
  * preallocateBytes 16384 — init converts the 4-page default buffer (256 lines, 1 MapGPA,
- *   4 × 8 = 32 INVLPG, 7 IPIs); the 8 KiB request reuses it and converts nothing, nor does free.
+ *   4 × 8 = 32 INVLPG, 7 IPIs); the 8 KiB request reuses it and converts nothing, nor does free;
+ *   its 4 pages stay shared behind private direct-map PTEs → kexecUnsafeSharedPagesPeak 4.
  */
 describe('cost signature of one 8 KiB request', () => {
   it('per request', async () => {
@@ -33,6 +37,8 @@ describe('cost signature of one 8 KiB request', () => {
       ipis: 7,
       cacheLinesFlushed: 128,
       bytesBounced: 0,
+      acceptMemoryBlocks: 0,
+      kexecUnsafeSharedPagesPeak: 2,
       hazardUnalignedZeropad: 1,
     });
   });
@@ -51,6 +57,8 @@ describe('cost signature of one 8 KiB request', () => {
       ipis: 7,
       cacheLinesFlushed: 256,
       bytesBounced: 0,
+      acceptMemoryBlocks: 0,
+      kexecUnsafeSharedPagesPeak: 4,
       hazardUnalignedZeropad: 1,
     });
   });

@@ -17,6 +17,10 @@ import { signatureOf } from '@tdx-shbuf/conformance';
  *   tdx_accept_memory: 8 KiB < 2 MiB → 2 × 4K; cpa_flush after: 16 INVLPG, 7 IPIs; no cache flush.
  *   vunmap() is lazy: its TLB flush waits for the next purge (not in this request).
  * The guard page changes nothing of this; it only moves the buffer one page up in an order-2 block.
+ * Unaccepted memory: boot leaves ZONE_NORMAL 131 free pages above its promo watermark; the request
+ *   takes 2 (4 with the guard) → no block accepted.
+ * kexec: while shared, the 2 pages keep a private direct-map PTE — tdx_kexec_finish() would miss
+ *   them (nr_shared counts them: "shared page accounting is off") → kexecUnsafeSharedPagesPeak 2.
  */
 const expected = {
   directMapLevel3Splits: 0,
@@ -31,6 +35,8 @@ const expected = {
   ipis: 21,
   cacheLinesFlushed: 128,
   bytesBounced: 0,
+  acceptMemoryBlocks: 0,
+  kexecUnsafeSharedPagesPeak: 2,
 };
 
 describe('cost signature of one 8 KiB request', () => {

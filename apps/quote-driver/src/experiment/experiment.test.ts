@@ -81,6 +81,36 @@ describe('runExperiment', () => {
     expect(toCsv(res).split('\n')[1]).toMatch(/^direct-map,@tdx-shbuf\/strategy-direct-map,/);
   });
 
+  it('reports first-touch accepts, kexec-unsafe pages and the fragmentation cost, each in its own column', async () => {
+    // 16 GiB: [4 GiB, 18 GiB) starts unaccepted; the Normal zone sits at its promo watermark after boot
+    const exp = parseExperiment(
+      { name: 'f', platform: { memoryBytes: '16GiB', vcpus: 2 }, workload: { requests: 2, bytes: ['8KiB', '4MiB'] }, strategies: ['direct-map', 'vmap-noalias'] },
+      'f.yaml',
+    );
+    const res = await runExperiment(exp, { fromDir: here, conditions });
+    const row = (label: string, bytes: number) => res.rows.find((r) => r.label === label && r.bytes === bytes)!;
+    // a 4 MiB buffer is an order-10 allocation: it cannot use 1023 of the free pages, so the zone accepts a block first
+    const big = row('direct-map', 4 * 1024 * 1024).counters!;
+    expect(big.acceptMemoryBlocks).toBeGreaterThanOrEqual(1);
+    expect(big.lazyAcceptNs).toBeGreaterThan(0);
+    expect(row('direct-map', 8192).counters!.acceptMemoryBlocks).toBe(0);
+    // direct-map decrypts 2 pages of a 2M page at init: one level-2 split left behind, priced over 60 s on 2 vCPUs:
+    // 0.007 × 512 / 4194304 mapped pages × 60 s × 2 = 102 539.0625 ns — and not in the overhead
+    const dm = row('direct-map', 8192);
+    expect(dm.counters!.directMapLevel2Splits).toBe(1);
+    expect(dm.fragmentation!.costNs).toBeCloseTo(102_539.0625, 3);
+    expect(dm.overheadP50Ns).toBe(dm.latencyNs!.p50 - dm.serviceNs!);
+    expect(dm.overheadP50Ns!).toBeLessThan(dm.fragmentation!.costNs);
+    // vmap-noalias: 2 pages shared behind a private direct-map PTE while each request ran; none left at the end
+    const v = row('vmap-noalias', 8192).counters!;
+    expect([v.kexecUnsafeSharedPagesPeak, v.kexecUnsafeSharedPages]).toEqual([2, 0]);
+    expect(row('vmap-noalias', 8192).fragmentation!.costNs).toBe(0);
+    const table = renderTable(res);
+    expect(table.split('\n')[0]).toMatch(/zeropad +1st-touch +kexec-unsafe +frag\. µs/);
+    expect(table).toContain('over 60 s (not in the overhead)');
+    expect(toCsv(res).split('\n')[0]).toContain('fragmentation_cost_ns,fragmentation_horizon_s');
+  });
+
   it('refuses several clients on a strategy that declares no concurrency, and runs them on one that does', async () => {
     const exp = parseExperiment({ name: 'c', platform: { memoryBytes: '2GiB', vcpus: 4 }, workload: { clients: 4, requests: 2 }, strategies: ['direct-map', 'open-coded'] }, 'c.yaml');
     const res = await runExperiment(exp, { fromDir: here, conditions });

@@ -26,6 +26,9 @@ const COLUMNS: readonly [string, (r: RunRow) => string][] = [
   ['bounced', (r) => (r.counters ? formatSizeApprox(r.counters.bytesBounced) : '—')],
   ['shared peak', (r) => (r.sharedBytes ? formatSizeApprox(r.sharedBytes.peak) : '—')],
   ['zeropad', (r) => n(r.counters?.hazardUnalignedZeropad)],
+  ['1st-touch', (r) => n(r.counters?.acceptMemoryBlocks)],
+  ['kexec-unsafe', (r) => n(r.counters?.kexecUnsafeSharedPagesPeak)],
+  ['frag. µs', (r) => us(r.fragmentation?.costNs)],
   ['leaked', (r) => n(r.counters?.leakedPages)],
   ['errors', (r) => (r.status === 'ok' ? String(sumErr(r)) : r.status)],
   ['violations', (r) => String(sumViol(r))],
@@ -39,6 +42,8 @@ export function renderTable(res: ExperimentResults): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [line(heads), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
   const notes = res.rows.filter((r) => r.status !== 'ok').map((r) => `  ${r.label} @ ${formatSize(r.bytes)}: ${r.reason}`);
+  const horizon = res.rows.find((r) => r.fragmentation)?.fragmentation?.horizonS;
+  if (horizon !== undefined) out.push('', `frag. µs: the direct-map fragmentation left behind, as the guest workload's lost CPU time over ${horizon} s (not in the overhead).`);
   if (notes.length) out.push('', 'not run:', ...notes);
   return `${out.join('\n')}\n`;
 }
@@ -46,13 +51,13 @@ export function renderTable(res: ExperimentResults): string {
 /** results.csv: one line per run, counters flattened. */
 export function toCsv(res: ExperimentResults): string {
   const counterKeys = Object.keys(res.rows.find((r) => r.counters)?.counters ?? {});
-  const head = ['strategy', 'package', 'version', 'bytes', 'clients', 'seed', 'status', 'completed', 'errors', 'overhead_p50_ns', 'p50_ns', 'p95_ns', 'p99_ns', 'max_ns', 'throughput_per_s', 'modeled_ns', 'wall_ms', 'violations', 'DirectMap4k_kB', 'DirectMap2M_kB', 'DirectMap1G_kB', 'shared_peak_bytes', 'shared_mean_bytes', ...counterKeys];
+  const head = ['strategy', 'package', 'version', 'bytes', 'clients', 'seed', 'status', 'completed', 'errors', 'overhead_p50_ns', 'p50_ns', 'p95_ns', 'p99_ns', 'max_ns', 'throughput_per_s', 'modeled_ns', 'wall_ms', 'violations', 'DirectMap4k_kB', 'DirectMap2M_kB', 'DirectMap1G_kB', 'shared_peak_bytes', 'shared_mean_bytes', 'fragmentation_cost_ns', 'fragmentation_horizon_s', ...counterKeys];
   const esc = (v: unknown) => {
     const s = v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const lines = res.rows.map((r) =>
-    [r.label, r.meta?.name, r.meta?.version, r.bytes, r.clients, r.seed, r.status, r.completed, JSON.stringify(r.errors), r.overheadP50Ns, r.latencyNs?.p50, r.latencyNs?.p95, r.latencyNs?.p99, r.latencyNs?.max, r.throughputPerSec?.toFixed(3), r.modeledNs, r.wallMs.toFixed(1), sumViol(r), r.directMap?.DirectMap4k, r.directMap?.DirectMap2M, r.directMap?.DirectMap1G, r.sharedBytes?.peak, r.sharedBytes?.mean.toFixed(0), ...counterKeys.map((k) => r.counters?.[k as keyof typeof r.counters])]
+    [r.label, r.meta?.name, r.meta?.version, r.bytes, r.clients, r.seed, r.status, r.completed, JSON.stringify(r.errors), r.overheadP50Ns, r.latencyNs?.p50, r.latencyNs?.p95, r.latencyNs?.p99, r.latencyNs?.max, r.throughputPerSec?.toFixed(3), r.modeledNs, r.wallMs.toFixed(1), sumViol(r), r.directMap?.DirectMap4k, r.directMap?.DirectMap2M, r.directMap?.DirectMap1G, r.sharedBytes?.peak, r.sharedBytes?.mean.toFixed(0), r.fragmentation?.costNs.toFixed(0), r.fragmentation?.horizonS, ...counterKeys.map((k) => r.counters?.[k as keyof typeof r.counters])]
       .map(esc)
       .join(','),
   );
@@ -89,6 +94,7 @@ export function renderHtml(res: ExperimentResults): string {
         barChart(`guest overhead per request (p50 latency − host service time), ${formatSize(b)}, modeled µs`, rs.map((r) => item(r, r.overheadP50Ns ?? 0, `${us(r.overheadP50Ns)} µs`))),
         barChart(`direct-map splits (1G + 2M), ${formatSize(b)}`, rs.map((r) => { const s = (r.counters?.directMapLevel3Splits ?? 0) + (r.counters?.directMapLevel2Splits ?? 0); return item(r, s, String(s)); })),
         barChart(`pages converted (both ways), ${formatSize(b)}`, rs.map((r) => { const s = (r.counters?.pagesConvertedToShared ?? 0) + (r.counters?.pagesConvertedToPrivate ?? 0); return item(r, s, String(s)); })),
+        barChart(`fragmentation left behind: the guest workload's lost CPU time over ${rs[0]?.fragmentation?.horizonS ?? '—'} s, ${formatSize(b)}, µs`, rs.map((r) => item(r, r.fragmentation?.costNs ?? 0, `${us(r.fragmentation?.costNs)} µs`))),
       ].join('\n');
     })
     .join('\n');

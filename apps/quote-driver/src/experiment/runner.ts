@@ -1,7 +1,9 @@
 import {
   BootError,
   ConfigError,
+  GAUGES,
   bootWithStrategy,
+  type FragmentationCost,
   type Machine,
   type CostParams,
   type Counters,
@@ -46,6 +48,8 @@ export interface RunRow {
   /** Counters from right before init to after shutdown (boot excluded; gauges as at the end). */
   counters?: Counters;
   directMap?: { DirectMap4k: number; DirectMap2M: number; DirectMap1G: number };
+  /** The steady-state cost of the direct-map fragmentation the run left behind, over platform.fragmentation.horizonS (never in the overhead). */
+  fragmentation?: FragmentationCost;
   /** Shared memory beyond the boot-time pools (SWIOTLB, atomic pools): peak over the run, time-weighted mean while requests ran. */
   sharedBytes?: { peak: number; mean: number };
   /** Violations by invariant number. */
@@ -292,7 +296,7 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
 
   const counters = { ...m.counters };
   for (const k of Object.keys(counters) as (keyof Counters)[]) {
-    if (k !== 'sharedPages' && k !== 'sharedPagesPeak' && k !== 'privateAliasedSharedPages') counters[k] -= s.before[k];
+    if (!GAUGES.has(k)) counters[k] -= s.before[k];
   }
   latencies.sort((a, b) => a - b);
   if (latencies.length) {
@@ -310,6 +314,7 @@ async function runOne(exp: Experiment, spec: StrategySpec, bytes: number, seed: 
   row.throughputPerSec = row.modeledNs > 0 ? row.completed / (row.modeledNs / 1e9) : 0;
   row.counters = counters;
   row.directMap = m.meminfo();
+  row.fragmentation = m.fragmentation();
   row.sharedBytes = { peak: (m.counters.sharedPagesPeak - bootShared) * 4096, mean: Math.max(0, meanPages) * 4096 };
   for (const v of m.violations) row.violations[v.invariant] = (row.violations[v.invariant] ?? 0) + 1;
   if (m.trace) {

@@ -94,6 +94,13 @@ export interface Sept {
    * (tdx_sept_remove_private_spte); the range is then shared.
    */
   removePrivate(pfn: number, n: number): void;
+  /**
+   * Before a private→shared zap: split every huge private leaf that [pfn, pfn + n)
+   * covers only in part (KVM TDX huge-page series, kvm_split_cross_boundary_leafs →
+   * tdx_sept_split_private_spte: TDH.MEM.RANGE.BLOCK, TDH.MEM.TRACK + kick, TDH.MEM.PAGE.DEMOTE).
+   * Returns the leaves demoted (0 when the host maps private memory at 4 KiB only).
+   */
+  splitCrossBoundaryLeafs(pfn: number, n: number): number;
   /** shared → private: KVM zapped the shared EPT; the pages are private again and pending until the guest accepts (AUG on its EPT violation). */
   unmapShared(pfn: number, n: number): void;
 }

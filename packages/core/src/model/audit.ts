@@ -3,7 +3,7 @@ import type { MachineParts } from './parts.js';
 import type { ZoneName } from '../contract/kernel.js';
 
 /** Where a page of RAM is, as the audit classes it. */
-export const PAGE_CLASSES = ['free', 'allocated', 'shared-in-use', 'dma-pool', 'swiotlb', 'leaked', 'reserved'] as const;
+export const PAGE_CLASSES = ['free', 'allocated', 'shared-in-use', 'dma-pool', 'swiotlb', 'leaked', 'reserved', 'unaccepted'] as const;
 export type PageClass = (typeof PAGE_CLASSES)[number];
 
 /** A set of pages the accounting cannot place (docs/architecture.md invariants 1, 3, 7). */
@@ -24,7 +24,8 @@ export interface PageAudit {
    * use; `shared-in-use`: allocated pages that are shared now (buffers the
    * host sees); `dma-pool`: the atomic pools decrypted at boot; `swiotlb`: the
    * bounce pool; `leaked`: pages given up because they could not be made
-   * private again; `reserved`: memblock reservations (first MiB, kernel image).
+   * private again; `reserved`: memblock reservations (first MiB, kernel image);
+   * `unaccepted`: free blocks on a zone's unaccepted list (CONFIG_UNACCEPTED_MEMORY).
    */
   readonly pages: Readonly<Record<PageClass, number>>;
   /** Shared pages by class (boot pools, buffers in use, leaks that stayed shared, and any in the free pool). */
@@ -46,7 +47,7 @@ export interface PageAudit {
 }
 
 const zeros = (): Record<PageClass, number> => Object.fromEntries(PAGE_CLASSES.map((c) => [c, 0])) as Record<PageClass, number>;
-const CLASS_OF: Partial<Record<Owner, PageClass>> = { [Owner.Free]: 'free', [Owner.Allocated]: 'allocated', [Owner.Swiotlb]: 'swiotlb', [Owner.Leaked]: 'leaked', [Owner.Reserved]: 'reserved' };
+const CLASS_OF: Partial<Record<Owner, PageClass>> = { [Owner.Free]: 'free', [Owner.Allocated]: 'allocated', [Owner.Swiotlb]: 'swiotlb', [Owner.Leaked]: 'leaked', [Owner.Reserved]: 'reserved', [Owner.Unaccepted]: 'unaccepted' };
 
 /** Walk guest memory once (by ranges) and class every page. */
 export function auditPages(p: MachineParts): PageAudit {
@@ -71,6 +72,7 @@ export function auditPages(p: MachineParts): PageAudit {
     }
     if (owner === Owner.Free && state === PageState.Shared) lost.push({ problem: 'shared page in the free pool (invariant 1)', pfn: s, pages: n });
     if (owner === Owner.Free && state === PageState.PrivatePending) lost.push({ problem: 'unaccepted page in the free pool (invariant 3)', pfn: s, pages: n });
+    if (owner === Owner.Unaccepted && state === PageState.Shared) lost.push({ problem: 'shared page on a zone\'s unaccepted list (invariant 1)', pfn: s, pages: n });
   });
   for (const pool of pools) {
     mem.forEach(pool.pfn, pool.pages, (s, e, state, owner) => {

@@ -3,7 +3,8 @@ import type { CostParams } from '../platform/cost.js';
 import type { Kernel } from '../contract/kernel.js';
 import { pageAddress } from '../abi/units.js';
 import type { Scheduler } from './sim/scheduler.js';
-import type { Counters } from './sim/metrics.js';
+import { GAUGES, type Counters } from './sim/metrics.js';
+import { fragmentationCost, type FragmentationCost } from './guest/mm/fragmentation.js';
 import type { Violation } from './sim/invariants.js';
 import type { Trace } from './sim/trace.js';
 import type { PageState, Owner, RamRange } from './memory/phys-mem.js';
@@ -139,7 +140,7 @@ export class Machine {
   sinceBoot(): Counters {
     const out = { ...this.counters };
     for (const k of Object.keys(out) as (keyof Counters)[]) {
-      if (k === 'sharedPages' || k === 'sharedPagesPeak' || k === 'privateAliasedSharedPages') continue; // gauges
+      if (GAUGES.has(k)) continue;
       out[k] -= this.bootCounters[k];
     }
     return out;
@@ -169,6 +170,16 @@ export class Machine {
   /** DirectMap4k / DirectMap2M / DirectMap1G in kB, as /proc/meminfo prints them. */
   meminfo(): { DirectMap4k: number; DirectMap2M: number; DirectMap1G: number } {
     return partsOf(this).directMap.meminfo();
+  }
+
+  /**
+   * The steady-state cost of the direct-map fragmentation added since boot:
+   * the guest workload's throughput loss over platform.fragmentation.horizonS,
+   * as CPU time (docs/model.md §8). Reported on its own, never in a request's overhead.
+   */
+  fragmentation(): FragmentationCost {
+    const p = partsOf(this);
+    return fragmentationCost(p.directMap.pagesAt, p.bootDirectMapPages, p.sim.cost, p.sim.config.fragmentation, p.sim.config.vcpus);
   }
 
   /** ∫ shared pages dt (page·ns) from time 0 to `t`: the mean over [a, b] is (I(b) − I(a)) / (b − a). */

@@ -19,6 +19,11 @@ import { Host } from './host/host.js';
 import type { Kernel } from '../contract/kernel.js';
 import { ConfigError } from '../contract/errors.js';
 import { GiB, MiB, PAGE_SIZE, pageAddress } from '../abi/units.js';
+import { UnacceptedMemory, initiallyUnaccepted } from './guest/efi/unaccepted-memory.js';
+import { tdxAcceptMemory } from './guest/coco/tdx.js';
+import { initPerZoneWmarkMin } from './guest/mm/watermarks.js';
+import { kernelLayout, markRodataRo } from './guest/boot/kernel-image.js';
+import { probeVirtioDevice } from './guest/dma/virtio-ring.js';
 
 /**
  * Every part of one booted machine. Core's own code and tests use these; the
@@ -42,13 +47,21 @@ export interface MachineParts {
   readonly kernel: Kernel;
   /** Counters as they stood when boot finished. */
   readonly bootCounters: Readonly<Counters>;
+  /** direct_pages_count[] (4K, 2M, 1G pages) when boot finished. */
+  readonly bootDirectMapPages: readonly number[];
 }
 
 /**
- * Boot: validate the platform, lay out RAM as QEMU q35 does, then start_kernel's
- * memory steps in order — memblock reservations, swiotlb_init(), memblock_free_all(),
- * the direct map, mem_encrypt_init() (the SWIOTLB pool decrypted), and
- * dma_atomic_pool_init(). The fault plan is armed once boot is done.
+ * Boot: validate the platform, lay out RAM as QEMU q35 does (TDVF having
+ * accepted what lies below 4 GiB, the rest unaccepted with
+ * CONFIG_UNACCEPTED_MEMORY), then start_kernel's memory steps in order
+ * (docs/model.md §3 "Boot state"): memblock reservations, swiotlb_init(),
+ * init_mem_mapping(), memblock_free_all(), mem_encrypt_init() (the SWIOTLB
+ * pool decrypted), the postcore initcalls dma_atomic_pool_init() and then
+ * init_per_zone_wmark_min() (kernel/ links before mm/), the devices probed at
+ * device_initcall (virtio rings), mark_rodata_ro(); the rest of boot leaves
+ * every zone at its promo watermark of accepted memory. The fault plan is
+ * armed once boot is done.
  */
 export function bootParts(input: PlatformConfigInput): MachineParts {
   const config = platformSchema.parse(input);
@@ -56,7 +69,14 @@ export function bootParts(input: PlatformConfigInput): MachineParts {
   const sharedBit = 2 ** (config.gpaw - 1);
   const ram = q35Layout(config.memoryBytes);
   const maxPfn = ram[ram.length - 1]!.endPfn;
-  const mem = new GuestMemory(maxPfn, ram, sim.counters, () => sim.sched.now());
+  const pending = config.unacceptedMemory ? initiallyUnaccepted(ram, (4 * GiB) / PAGE_SIZE) : [];
+  const mem = new GuestMemory(maxPfn, ram, sim.counters, () => sim.sched.now(), pending);
+  // arch_accept_memory() → tdx_accept_memory(), which panics on failure; the guest is built below.
+  let guest: Guest | undefined;
+  const acceptor = (s: number, e: number) => {
+    if (!tdxAcceptMemory(guest!, s * PAGE_SIZE, e * PAGE_SIZE)) throw new Error('TDX: Failed to accept memory'); // panic()
+  };
+  const unaccepted = pending.length ? new UnacceptedMemory(maxPfn, pending, sim.counters, sim.sched, acceptor) : undefined;
   const pages = new PageAllocator(
     [
       { name: 'DMA', startPfn: 0, endPfn: (16 * MiB) / PAGE_SIZE },
@@ -69,40 +89,72 @@ export function bootParts(input: PlatformConfigInput): MachineParts {
     sim.sched,
     sim.cost,
     sim.faults,
+    unaccepted,
   );
 
   // memblock: reserve the first MiB and the kernel image at CONFIG_PHYSICAL_START.
+  const imagePfn = (16 * MiB) / PAGE_SIZE;
+  const layout = kernelLayout(imagePfn, config.kernelSections);
+  if (layout.endRodataHpageAlign > imagePfn + config.kernelImageBytes / PAGE_SIZE) {
+    throw new ConfigError(`platform.kernelSections: text and rodata, each rounded up to 2 MiB, do not fit in kernelImageBytes (${config.kernelImageBytes})`, { code: 'platform' });
+  }
   mem.transfer(0, MiB / PAGE_SIZE, Owner.Reserved);
-  mem.transfer((16 * MiB) / PAGE_SIZE, config.kernelImageBytes / PAGE_SIZE, Owner.Reserved);
+  mem.transfer(imagePfn, config.kernelImageBytes / PAGE_SIZE, Owner.Reserved);
   // swiotlb_init(): memblock_alloc_low() of the pool, top-down below 4 GiB.
   const swiotlbBytes = config.swiotlbBytes ?? swiotlbDefaultBytes(config.memoryBytes);
   const low = ram[0]!;
   const poolPfn = low.endPfn - swiotlbBytes / PAGE_SIZE;
   if (poolPfn < (16 * MiB + config.kernelImageBytes) / PAGE_SIZE) throw new ConfigError(`platform.swiotlbBytes: ${swiotlbBytes} bytes do not fit below 4 GiB`, { code: 'platform' });
   mem.transfer(poolPfn, swiotlbBytes / PAGE_SIZE, Owner.Swiotlb);
-  pages.freeBootMemory();
 
+  // setup_arch() → init_mem_mapping().
   const directMap = new DirectMap(maxPfn, ram, config.gbPages, sim.counters, {
     allocPageTable: () => pages.allocPages(0, 'Normal') !== undefined,
     flushTlbAll: () => flushTlbAll(sim),
   });
   const exposure = new AliasExposure(mem, directMap, sim.counters);
-  const tdx = new TdxModule(sim, mem, exposure);
+  const tdx = new TdxModule(sim, mem, exposure, acceptedAtBuild(ram, pending));
   const irqs = new IrqTable(sim);
   const host = new Host(sim, { memslots: ram, memory: new SharedBacking(mem), sept: tdx, irq: irqs, quoteFaults: config.faults.quoteService });
-  const guest: Guest = { ...sim, mem, pages, directMap, vmap: new VmapArea(), exposure, tdcall: tdx, tdvmcall: host, sharedBit };
+  guest = { ...sim, mem, pages, directMap, vmap: new VmapArea(), exposure, tdcall: tdx, tdvmcall: host, sharedBit };
+  // mm_core_init() → memblock_free_all().
+  pages.freeBootMemory();
 
   // mem_encrypt_init() → swiotlb_update_mem_attributes(): the whole pool decrypted once.
   const swiotlb = new Swiotlb(sim, poolPfn, swiotlbBytes);
   const r = setMemoryEnc(guest, pageAddress(poolPfn), swiotlbBytes / PAGE_SIZE, false, true);
   if (!r.ok) throw new Error(`boot: decrypting the SWIOTLB pool failed: ${r.error.message}`);
-  // dma_atomic_pool_init(): the pre-decrypted atomic pools.
+  // postcore_initcall: dma_atomic_pool_init(), then init_per_zone_wmark_min().
   const dma = new DmaDirect(guest, swiotlb);
   dma.atomicPoolInit();
+  initPerZoneWmarkMin(pages.zones);
+  // device_initcall: virtio devices set up their rings at probe.
+  config.bootConverters.forEach((dev, i) => {
+    const probed = probeVirtioDevice(dma, dev);
+    if (!probed.ok) throw new ConfigError(`platform.bootConverters[${i}]: ${probed.message}`, { code: 'platform' });
+  });
+  // kernel_init() → mark_readonly() → mark_rodata_ro().
+  markRodataRo(guest, layout);
+  // The rest of boot (init, udev, …) allocates from every zone: each is at its promo watermark.
+  for (const z of pages.zones) pages.condAcceptMemory(z, 0); // phase: accept (boot)
   const kernel = createKernel(guest, { dma, irqs });
   const bootCounters = { ...sim.counters };
   sim.faults.armed = true;
-  return { sim, ram, sharedBit, mem, pages, directMap, vmap: guest.vmap, exposure, tdx, host, guest, irqs, swiotlb, dma, kernel, bootCounters };
+  return { sim, ram, sharedBit, mem, pages, directMap, vmap: guest.vmap, exposure, tdx, host, guest, irqs, swiotlb, dma, kernel, bootCounters, bootDirectMapPages: [...directMap.pagesAt] };
+}
+
+/** RAM minus what starts unaccepted: what the TD has accepted when the kernel starts. */
+function acceptedAtBuild(ram: readonly RamRange[], pending: readonly RamRange[]): RamRange[] {
+  const out: RamRange[] = [];
+  for (const r of ram) {
+    let at = r.startPfn;
+    for (const p of pending.filter((q) => q.startPfn >= r.startPfn && q.endPfn <= r.endPfn)) {
+      if (p.startPfn > at) out.push({ startPfn: at, endPfn: p.startPfn });
+      at = p.endPfn;
+    }
+    if (r.endPfn > at) out.push({ startPfn: at, endPfn: r.endPfn });
+  }
+  return out;
 }
 
 /**

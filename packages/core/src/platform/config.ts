@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { costParamsSchema } from './cost.js';
 import { faultsSchema } from './faults.js';
 import { measurementsSchema } from './measurements.js';
+import { bootConvertersSchema, fragmentationSchema, kernelSectionsSchema } from './boot-state.js';
 
 const size = (def: number, what: string) => z.number().int().positive().default(def).describe(what);
 
@@ -23,6 +24,11 @@ export const platformSchema = z
     trace: z.boolean().default(false).describe('Record a timeline (Chrome trace-event JSON, opens in Perfetto): one track per vCPU and one for the host.'),
     throwOnViolation: z.boolean().default(false).describe('Throw at the first invariant violation instead of only recording it (for debugging).'),
     cost: costParamsSchema.default(costParamsSchema.parse({})).describe('Cost-model parameters (docs/model.md §8); any subset overrides the defaults.'),
+    // Boot state, unaccepted memory and fragmentation (docs/model.md §3).
+    unacceptedMemory: z.boolean().default(true).describe('CONFIG_UNACCEPTED_MEMORY, as modern TDX guests boot: firmware (TDVF) accepts RAM below 4 GiB; the rest stays unaccepted in the EFI bitmap (2 MiB units) and the page allocator accepts it a MAX_PAGE_ORDER block at a time to keep each zone at its promo watermark (cond_accept_memory). false: all RAM accepted before the kernel starts (accept_memory=eager).'),
+    kernelSections: kernelSectionsSchema.prefault({}).describe('Sizes of the kernel image\'s text and rodata: mark_rodata_ro() frees the gaps after _etext and __end_rodata (free_kernel_image_pages), which splits the direct-map 2M pages holding them.'),
+    bootConverters: bootConvertersSchema.default([]).describe('Devices probed at boot, each { name, queues, queueSize (power of two, default 256) }, that convert memory in the direct map before any driver loads: virtio queues allocated with a blocking dma_alloc_coherent() (vring_alloc_queue on a VIRTIO_F_ACCESS_PLATFORM device). Vary them to see whether a placement result is an artifact of where the buddy allocator put a buffer.'),
+    fragmentation: fragmentationSchema.prefault({}).describe('How the steady-state cost of direct-map fragmentation is reported: the throughput loss of a guest workload over a horizon, never folded into the per-request overhead.'),
   })
   .strict();
 

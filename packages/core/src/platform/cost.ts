@@ -31,6 +31,10 @@ export const costParamsSchema = z
     swiotlbSingleLockFactor: z.number().positive().default(0.59).describe('SWIOTLB throughput with one lock area relative to per-CPU areas (Tianyu Lan 2022: 20 vs 34 Gb/s; docs/model.md §8).'),
     quoteGenerationNs: ns(4_000_000, 'Quote generation in the host service, typical ~4 ms, range 3–11 ms (Jun Miao, LKML 2026-02, Granite Rapids; docs/model.md §8).'),
     pageAllocNs: ns(0, 'Buddy allocator fast path per call. Not found in docs/model.md §8; 0 = not charged.'),
+    // Huge private mappings and fragmentation (docs/model.md §5, §8).
+    hostDemoteNs: ns(10_000, 'Host split of one huge private S-EPT leaf before a partial conversion: TDH.MEM.RANGE.BLOCK, TDH.MEM.TRACK + kick of every vCPU, TDH.MEM.PAGE.DEMOTE (KVM TDX huge-page series, not merged). Not found (docs/model.md §8 "per-SEAMCALL latencies"): proxy = the low end of the 10–25 µs per-page teardown, which has the same BLOCK+TRACK+kick; sweep it.'),
+    directMap4kThroughputLoss: z.number().min(0).max(1).default(0.007).describe('Throughput lost by a workload whose memory the direct map maps at 4 KiB instead of 1 GiB, as a fraction. Song Liu 2022 (fleet): 0.5–0.9 %; default the midpoint (docs/model.md §8). Range to sweep: 0.005–0.009.'),
+    directMap2mThroughputLoss: z.number().min(0).max(1).default(0).describe('Throughput lost at 2 MiB instead of 1 GiB, as a fraction. Assumption: no consistent difference (Xing Zhengjun 2021: 1G best in only 45 % of 259 tests, 4K lowest on all 4 machines; docs/model.md §8), so 0; sweep 0–0.007.'),
   })
   .strict();
 

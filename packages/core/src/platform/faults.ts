@@ -14,7 +14,7 @@ export const faultsSchema = z
     mapGpaNoProgressRate: rate('Probability that a MapGPA hypercall is answered RETRY without progress (a broken or hostile host); 3 in a row make tdx_map_gpa give up.'),
     mapGpaOutOfRangeRate: rate('Probability that a MapGPA RETRY carries a GPA outside [start, end) (a hostile host); tdx_map_gpa rejects it.'),
     mapGpaFailRate: rate('Probability that a MapGPA hypercall fails with INVALID_OPERAND (the host refuses the conversion): set_memory_* return -EIO.'),
-    acceptFailRate: rate('Probability that TDG.MEM.PAGE.ACCEPT fails (the host never AUGs the page): tdx_accept_memory fails, the conversion back to private fails.'),
+    acceptFailRate: rate('Probability that TDG.MEM.PAGE.ACCEPT of a page the host is handing back from shared fails (the host never AUGs it): tdx_accept_memory fails, the conversion back to private fails. Unaccepted memory\'s first accept is not subject to it (a failure there panics the TD in arch_accept_memory).'),
     enomemRate: rate('Probability that a page allocation fails as if memory were exhausted (alloc_pages returns NULL).'),
     quoteService: z
       .object({

@@ -37,9 +37,11 @@ export enum Owner {
   Reserved = 4,
   /** Not RAM (the PCI hole). */
   Hole = 5,
+  /** On a zone's unaccepted list (PageUnaccepted): free, but not yet accepted as a whole block (mm/page_alloc.c __free_unaccepted). */
+  Unaccepted = 6,
 }
 
-export const OWNER_NAMES = ['free', 'allocated', 'swiotlb', 'leaked', 'reserved', 'hole'] as const;
+export const OWNER_NAMES = ['free', 'allocated', 'swiotlb', 'leaked', 'reserved', 'hole', 'unaccepted'] as const;
 export const STATE_NAMES = ['private-accepted', 'private-pending', 'shared'] as const;
 
 const pack = (state: number, owner: number, alloc: number) => alloc * 32 + owner * 4 + state;
@@ -57,7 +59,7 @@ export class GuestMemory {
   readonly privateData = new Map<number, Uint8Array>();
   readonly sharedData = new Map<number, Uint8Array>();
   /** Page counts by owner (index = Owner) over RAM. */
-  readonly pagesByOwner = [0, 0, 0, 0, 0, 0];
+  readonly pagesByOwner = [0, 0, 0, 0, 0, 0, 0];
   readonly totalRamPages: number;
 
   /** ∫ sharedPages dt up to `sharedSince` (page·ns), for the time-weighted mean of shared memory. */
@@ -70,6 +72,11 @@ export class GuestMemory {
     private readonly counters: Counters,
     /** Virtual time of the running task (for the shared-memory integral). */
     private readonly now: () => number = () => 0,
+    /**
+     * RAM the TD starts with unaccepted: never AUGed, pending in the TDX module
+     * (docs/model.md §3 "Unaccepted memory"). The TD build's record, not a guest write.
+     */
+    pending: readonly RamRange[] = [],
   ) {
     this.map = new RangeMap(maxPfn, pack(PageState.PrivateAccepted, Owner.Hole, 0));
     let total = 0;
@@ -77,6 +84,7 @@ export class GuestMemory {
       this.map.set(r.startPfn, r.endPfn, pack(PageState.PrivateAccepted, Owner.Free, 0));
       total += r.endPfn - r.startPfn;
     }
+    for (const r of pending) this.map.set(r.startPfn, r.endPfn, pack(PageState.PrivatePending, Owner.Free, 0));
     this.totalRamPages = total;
     this.pagesByOwner[Owner.Free] = total;
     this.pagesByOwner[Owner.Hole] = maxPfn - total;

@@ -61,7 +61,13 @@ export class AliasExposure {
     mutate();
     if (!mayExpose && before === NONE) return;
     const after = this.exposedRuns(pfn, n);
-    this.counters.privateAliasedSharedPages += total(after) - total(before);
+    const c = this.counters;
+    const delta = total(after) - total(before);
+    c.privateAliasedSharedPages += delta;
+    // Every RAM page is in the direct map, so a shared page without a decrypted direct-map
+    // PTE is exactly one tdx_kexec_finish() cannot find (docs/model.md §3 "kexec").
+    c.kexecUnsafeSharedPages += delta;
+    if (c.kexecUnsafeSharedPages > c.kexecUnsafeSharedPagesPeak) c.kexecUnsafeSharedPagesPeak = c.kexecUnsafeSharedPages;
     for (const [s] of after) {
       if (before.some(([a, b]) => s >= a && s < b)) continue;
       const p = s - 1;

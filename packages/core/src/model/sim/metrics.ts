@@ -76,8 +76,28 @@ export function newCounters() {
     swiotlbFull: 0,
     /** Invariant violations recorded. */
     violations: 0,
+    // Unaccepted memory, kexec safety, huge private mappings (docs/model.md §3, §5).
+    /** try_to_accept_memory_one(): MAX_PAGE_ORDER blocks taken off a zone's unaccepted list and accepted (first touch). */
+    acceptMemoryBlocks: 0,
+    /** 2 MiB units of the EFI unaccepted bitmap accepted by accept_memory() (the load_unaligned_zeropad extra unit included). */
+    acceptMemoryUnits: 0,
+    /** Virtual time spent in accept_memory() accepting unaccepted memory on first touch, ns (summed over tasks). */
+    lazyAcceptNs: 0,
+    /** RAM pages still unaccepted (NR_UNACCEPTED as /proc/meminfo "Unaccepted"; gauge). */
+    unacceptedPages: 0,
+    /** nr_shared of arch/x86/coco/tdx/tdx.c: pages converted through the set_memory hooks and not back (gauge). */
+    tdxNrShared: 0,
+    /** Shared pages tdx_kexec_finish() would not find: no decrypted direct-map PTE (_noalias vmaps, open-coded MapGPA) (gauge). */
+    kexecUnsafeSharedPages: 0,
+    /** The most kexecUnsafeSharedPages ever stood at (gauge). */
+    kexecUnsafeSharedPagesPeak: 0,
+    /** TDH.MEM.PAGE.DEMOTE: huge private S-EPT leaves split because a conversion covered only part of them. */
+    septDemotes: 0,
   };
 }
 
 export type Counters = ReturnType<typeof newCounters>;
 export type CounterName = keyof Counters;
+
+/** Counters that are gauges (a level, not a count): runs report them as they stand, never as deltas. */
+export const GAUGES: ReadonlySet<CounterName> = new Set<CounterName>(['sharedPages', 'sharedPagesPeak', 'privateAliasedSharedPages', 'unacceptedPages', 'tdxNrShared', 'kexecUnsafeSharedPages', 'kexecUnsafeSharedPagesPeak']);

@@ -1,4 +1,5 @@
-import { PageState, type GuestMemory } from '../memory/phys-mem.js';
+import { PageState, type GuestMemory, type RamRange } from '../memory/phys-mem.js';
+import { RangeMap } from '../memory/range-map.js';
 import { TDX_STATUS, type AcceptLevel, type Sept, type Tdcall } from '../../abi/tdcall.js';
 import { PAGES_1G, PAGES_2M, PAGE_SIZE } from '../../abi/units.js';
 import { tdgMrReport } from './mr-report.js';
@@ -7,6 +8,9 @@ import type { Sim } from '../sim/sim.js';
 import type { AliasExposure } from '../sim/alias-exposure.js';
 
 const PAGES: Record<AcceptLevel, number> = { '4k': 1, '2m': PAGES_2M, '1g': PAGES_1G };
+/** S-EPT leaf levels the module records per page: 0 = 4 KiB leaf or not mapped, 1 = in a 2 MiB leaf, 2 = in a 1 GiB leaf. */
+const LEAF_PAGES = [1, PAGES_2M, PAGES_1G] as const;
+const LEVEL_OF: Record<AcceptLevel, number> = { '4k': 0, '2m': 1, '1g': 2 };
 
 /**
  * The TDX module. Guest-facing (Tdcall): TDG.MEM.PAGE.ACCEPT of a pending
@@ -20,13 +24,33 @@ export class TdxModule implements Tdcall, Sept {
   /** The per-platform key TDREPORTs are MACed with (derived from the platform seed; see platform/measurements.ts). */
   private readonly reportMacKey: Uint8Array;
   private readonly sharedBit: number;
+  /** The secure EPT's leaf size per page (LEAF_PAGES index): huge leaves exist only where the host maps private memory above 4 KiB. */
+  private readonly septLevel: RangeMap;
+  /** Pages the host made shared and is handing back pending: the fault plan's refused AUG (acceptFailRate) applies to these only. */
+  private readonly returning: RangeMap;
   constructor(
     private readonly sim: Sim,
     private readonly mem: GuestMemory,
     private readonly exposure: AliasExposure,
+    /** RAM accepted before the kernel starts (by TDVF, at 2 MiB where aligned: BspAcceptMemoryResourceRange). */
+    acceptedAtBuild: readonly RamRange[] = [],
   ) {
     this.reportMacKey = platformSecrets(sim.config.seed).macKey;
     this.sharedBit = 2 ** (sim.config.gpaw - 1);
+    this.septLevel = new RangeMap(mem.maxPfn, 0);
+    this.returning = new RangeMap(mem.maxPfn, 0);
+    if (sim.config.hostPrivateMapLevel !== '4k') {
+      for (const r of acceptedAtBuild) {
+        const s = Math.ceil(r.startPfn / PAGES_2M) * PAGES_2M;
+        const e = Math.floor(r.endPfn / PAGES_2M) * PAGES_2M;
+        if (e > s) this.septLevel.set(s, e, 1);
+      }
+    }
+  }
+
+  /** S-EPT leaf level at `pfn` (0: 4 KiB or unmapped, 1: 2 MiB, 2: 1 GiB). */
+  leafLevel(pfn: number): number {
+    return this.septLevel.get(pfn);
   }
 
   /** TDG.MR.REPORT(rcx = TDREPORT GPA, rdx = REPORTDATA GPA, r8 = subtype): see mr-report.ts. */
@@ -56,8 +80,9 @@ export class TdxModule implements Tdcall, Sept {
       return TDX_STATUS.PAGE_SIZE_MISMATCH;
     }
     if (!mem.every(pfn, n, (state) => state === PageState.PrivatePending)) return TDX_STATUS.PAGE_ALREADY_ACCEPTED;
-    // fault plan: the host never AUGs the page, so the accept cannot complete
-    if (sim.faults.roll(sim.faults.config.acceptFailRate)) return TDX_STATUS.OPERAND_BUSY;
+    // fault plan: the host never AUGs a page it is handing back from shared, so the accept cannot complete
+    const returning = !this.returning.every(pfn, pfn + n, (v) => v === 0);
+    if (returning && sim.faults.roll(sim.faults.config.acceptFailRate)) return TDX_STATUS.OPERAND_BUSY;
     // Lazy AUG by the host (TDH.MEM.PAGE.AUG at hostMax granularity), then accept + zero.
     const augs = n / Math.min(n, hostMax);
     sim.counters.septAugs += augs;
@@ -68,7 +93,41 @@ export class TdxModule implements Tdcall, Sept {
     else sim.counters.accepts1g++;
     mem.setState(pfn, n, PageState.PrivateAccepted);
     mem.dropData('private', pfn, n);
+    if (returning) this.returning.set(pfn, pfn + n, 0);
+    // The host maps at the guest's accept level (the huge-page series' tdx_honor_guest_accept_level).
+    this.septLevel.set(pfn, pfn + n, LEVEL_OF[level]);
     return TDX_STATUS.SUCCESS;
+  }
+
+  /**
+   * Sept.splitCrossBoundaryLeafs: for each end of [pfn, pfn + n) inside a huge
+   * leaf the range does not cover whole, TDH.MEM.RANGE.BLOCK, TDH.MEM.TRACK +
+   * kick of every vCPU (DEMOTE fails with TDX_TLB_TRACKING_NOT_DONE without it),
+   * then TDH.MEM.PAGE.DEMOTE into 512 leaves one level down; 1 GiB first, then
+   * 2 MiB. Only the KVM TDX huge-page series (Yan Zhao, v3 2026-01, not merged)
+   * maps private memory above 4 KiB; upstream KVM never gets here.
+   */
+  splitCrossBoundaryLeafs(pfn: number, n: number): number {
+    const { sim } = this;
+    const c = sim.counters;
+    const end = pfn + n;
+    let demoted = 0;
+    for (const level of [2, 1] as const) {
+      const size = LEAF_PAGES[level];
+      for (const edge of [pfn, end - 1]) {
+        const base = edge - (edge % size);
+        if (this.septLevel.get(base) !== level) continue;
+        if (base >= pfn && base + size <= end) continue; // covered whole: removed at its own level
+        this.septLevel.set(base, base + size, level - 1);
+        c.septBlocks++;
+        c.septTracks++;
+        c.tlbEpochKicks += sim.config.vcpus;
+        c.septDemotes++;
+        sim.sched.charge(sim.cost.hostDemoteNs); // phase: host
+        demoted++;
+      }
+    }
+    return demoted;
   }
 
   /** Sept.removePrivate: per private page BLOCK, TRACK + kick every vCPU, REMOVE; the host's WBINVD and zeroing are charged with it. */
@@ -96,6 +155,7 @@ export class TdxModule implements Tdcall, Sept {
     c.pagesConvertedToShared += converted;
     this.exposure.track(pfn, n, () => mem.setState(pfn, n, PageState.Shared));
     mem.dropData('private', pfn, n);
+    this.septLevel.set(pfn, pfn + n, 0); // no private leaf maps a shared page
   }
 
   /** Sept.unmapShared: shared pages come back pending; a page already private keeps its state. */
@@ -118,6 +178,7 @@ export class TdxModule implements Tdcall, Sept {
       },
       false,
     );
+    for (const [s, e] of sharedRuns) this.returning.set(s, e, 1);
     mem.dropData('shared', pfn, n);
   }
 

@@ -4,8 +4,10 @@ import { GiB, KiB, MiB, PAGE_SIZE } from '../../../abi/units.js';
 import { PageState } from '../../memory/phys-mem.js';
 import { TDVMCALL_STATUS } from '../../../abi/tdcall.js';
 
+// Raw GPAs at 10 GiB: all RAM accepted before the kernel starts (accept_memory=eager), so the
+// SEPT maps them private and a conversion tears them out; unaccepted memory has its own tests.
 const fresh = (over = {}) => {
-  const m = testMachine({ memoryBytes: 16 * GiB, ...over });
+  const m = testMachine({ memoryBytes: 16 * GiB, unacceptedMemory: false, ...over });
   return { m, k: m.kernel };
 };
 

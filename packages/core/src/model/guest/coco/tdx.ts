@@ -2,6 +2,7 @@ import { TDVMCALL_STATUS, TDX_REPORT_LEN, TDX_REPORTDATA_LEN, TDX_STATUS, type A
 import { GiB, MiB, PAGE_SIZE, pageAddress } from '../../../abi/units.js';
 import { fail, type Result } from '../../../contract/errors.js';
 import { guestRead, guestWrite } from '../mm/access.js';
+import { PageState } from '../../memory/phys-mem.js';
 import type { Guest } from '../guest.js';
 
 /**
@@ -92,6 +93,43 @@ export function tdxEncStatusChanged(m: Guest, pa: number, numPages: number, enc:
   // shared->private conversion requires memory to be accepted before use
   if (enc) return tdxAcceptMemory(m, start, end);
   return true;
+}
+
+/**
+ * tdx_enc_status_change_finish(): private→shared conversion happens here
+ * (shared→private was done in the prepare hook), then nr_shared follows the
+ * pages converted through the set_memory hooks — the count tdx_kexec_finish()
+ * checks its direct-map walk against.
+ */
+export function tdxEncStatusChangeFinish(m: Guest, pa: number, numPages: number, enc: boolean): boolean {
+  if (!enc && !tdxEncStatusChanged(m, pa, numPages, false)) return false;
+  m.counters.tdxNrShared += enc ? -numPages : numPages;
+  return true;
+}
+
+/**
+ * tdx_kexec_finish() (arch/x86/coco/tdx/tdx.c): walk the direct map from
+ * PAGE_OFFSET to get_max_mapped() and convert every range whose PTE is
+ * decrypted back to private (tdx_enc_status_changed(addr, pages, true)),
+ * counting the pages found; warn when that differs from nr_shared. Pages
+ * shared without a decrypted direct-map PTE — a _noalias vmap, open-coded
+ * MapGPA — are invisible to the walk and stay shared into the next kernel
+ * (docs/model.md §3 "kexec"). Clearing the PTEs is not modeled: the kernel is
+ * being replaced. Returns what the walk found and the pages it left shared.
+ */
+export function tdxKexecFinish(m: Guest): { found: number; nrShared: number; leftShared: number } {
+  const runs: [number, number][] = [];
+  m.directMap.forEachRun(0, m.mem.maxPfn, (s, e, encrypted) => void (!encrypted && runs.push([s, e])));
+  let found = 0;
+  for (const [s, e] of runs) {
+    if (!tdxEncStatusChanged(m, s * PAGE_SIZE, e - s, true)) m.dmesg.push(`Failed to unshare range 0x${(s * PAGE_SIZE).toString(16)}-0x${(e * PAGE_SIZE).toString(16)}`);
+    found += e - s;
+  }
+  const nrShared = m.counters.tdxNrShared;
+  if (nrShared !== found) m.dmesg.push('shared page accounting is off', `nr_shared = ${nrShared}, nr_found = ${found}`);
+  let leftShared = 0;
+  m.mem.forEach(0, m.mem.maxPfn, (s, e, state) => void (state === PageState.Shared && (leftShared += e - s)));
+  return { found, nrShared, leftShared };
 }
 
 /**

@@ -18,8 +18,22 @@ export class BuddyZone {
   /** Free MAX_PAGE_ORDER blocks, indexed by pfn >> MAX_PAGE_ORDER. */
   private readonly top: RangeMap;
   private topHint = 0;
-  /** Free pages in this zone. */
+  /** Free pages in this zone (accepted: on the free lists). */
   freePages = 0;
+  /**
+   * zone->unaccepted_pages (mm/page_alloc.c __free_unaccepted): MAX_PAGE_ORDER
+   * blocks not yet accepted, indexed by pfn >> MAX_PAGE_ORDER. Boot adds them
+   * with list_add_tail in PFN order and try_to_accept_memory_one() takes
+   * list_first_entry, so the lowest block goes first.
+   */
+  private readonly unaccepted: RangeMap;
+  private unacceptedHint = 0;
+  /** NR_UNACCEPTED: pages in blocks on the unaccepted list. */
+  unacceptedPages = 0;
+  /** zone_managed_pages(): everything memblock_free_all() handed to the zone, unaccepted blocks included. */
+  managedPages = 0;
+  /** _watermark[WMARK_MIN..WMARK_PROMO] in pages; all 0 until init_per_zone_wmark_min() (watermarks.ts). */
+  readonly wmark = { min: 0, low: 0, high: 0, promo: 0 };
 
   constructor(
     readonly name: 'DMA' | 'DMA32' | 'Normal',
@@ -28,6 +42,42 @@ export class BuddyZone {
   ) {
     for (let o = 0; o < MAX_PAGE_ORDER; o++) this.head.push(undefined);
     this.top = new RangeMap(Math.ceil(endPfn / TOP) + 1, 0);
+    this.unaccepted = new RangeMap(Math.ceil(endPfn / TOP) + 1, 0);
+  }
+
+  /** __free_unaccepted() for the MAX_PAGE_ORDER blocks [start, end) (both TOP-aligned). */
+  addUnaccepted(start: number, end: number): void {
+    if (end <= start) return;
+    this.unaccepted.set(start / TOP, end / TOP, 1);
+    this.unacceptedHint = Math.min(this.unacceptedHint, start / TOP);
+    this.unacceptedPages += end - start;
+    this.managedPages += end - start;
+  }
+
+  /** Whether the zone still has unaccepted blocks (list_empty(&zone->unaccepted_pages) is false). */
+  get hasUnaccepted(): boolean {
+    return this.unacceptedPages > 0;
+  }
+
+  /** list_first_entry_or_null(&zone->unaccepted_pages) + list_del: the lowest unaccepted block, or undefined. */
+  takeUnaccepted(): number | undefined {
+    let found: number | undefined;
+    this.unaccepted.forEachRun(this.unacceptedHint, this.unaccepted.limit, (s, _e, v) => {
+      if (v === 1) found = s;
+      return v !== 1;
+    });
+    if (found === undefined) return undefined;
+    this.unacceptedHint = found;
+    return this.takeUnacceptedAt(found * TOP) ? found * TOP : undefined;
+  }
+
+  /** Take the unaccepted block holding `pfn` off the list (accept_page() of a PageUnaccepted block); false when it is not there. */
+  takeUnacceptedAt(pfn: number): boolean {
+    const i = Math.floor(pfn / TOP);
+    if (this.unaccepted.get(i) !== 1) return false;
+    this.unaccepted.set(i, i + 1, 0);
+    this.unacceptedPages -= TOP;
+    return true;
   }
 
   contains(pfn: number): boolean {
@@ -36,6 +86,7 @@ export class BuddyZone {
 
   /** Free a range at boot (__free_pages_core), as the largest aligned blocks. */
   addRange(start: number, end: number): void {
+    if (end > start) this.managedPages += end - start;
     let p = start;
     const top = TOP;
     while (p < end) {
@@ -114,7 +165,7 @@ export class BuddyZone {
 
   /** Number of entries held (memory use grows with this). */
   get entries(): number {
-    return this.blocks.size + this.top.size;
+    return this.blocks.size + this.top.size + this.unaccepted.size;
   }
 
   /** add_to_free_list(): at the head (LIFO, as the kernel's list_add). */

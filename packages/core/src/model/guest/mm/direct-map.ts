@@ -2,10 +2,12 @@ import { RangeMap } from '../../memory/range-map.js';
 import { PAGES_1G, PAGES_2M, PAGE_SIZE } from '../../../abi/units.js';
 import type { RamRange } from '../../memory/phys-mem.js';
 import type { Counters } from '../../sim/metrics.js';
+import { initMemMapping } from './init-mem-mapping.js';
 
 /**
- * The kernel's direct map of all RAM (arch/x86/mm/init.c, init_64.c): 1 GiB
- * pages where the CPU has them (else 2 MiB), 4 KiB at unaligned edges; and
+ * The kernel's direct map of all RAM (arch/x86/mm/init.c, init_64.c), laid
+ * out by init_mem_mapping() (init-mem-mapping.ts): 1 GiB pages where the CPU
+ * has them (else 2 MiB), 4 KiB at [0, 2 MiB) and unaligned edges; and
  * the large-page split rule of arch/x86/mm/pat/set_memory.c. Splits for
  * encryption changes are never undone (docs/model.md §3).
  *
@@ -41,28 +43,21 @@ export class DirectMap {
     private readonly hooks: DirectMapHooks,
   ) {
     this.map = new RangeMap(maxPfn, UNMAPPED);
-    // kernel_physical_mapping_init over split_mem_range(): 4K head up to the
-    // first 2M boundary, 2M up to the first 1G boundary, 1G body, then 2M and 4K tails.
-    for (const r of ram) {
-      const up = (x: number, a: number) => Math.min(r.endPfn, Math.ceil(x / a) * a);
-      const down = (x: number, a: number) => Math.max(r.startPfn, Math.floor(x / a) * a);
-      const head4k = up(r.startPfn, PAGES_2M);
-      const head2m = Math.max(head4k, down(up(r.startPfn, PAGES_1G), PAGES_2M));
-      const tail2m = Math.max(head2m, down(r.endPfn, PAGES_1G));
-      const tail4k = Math.max(tail2m, down(r.endPfn, PAGES_2M));
-      const bodyLevel = this.gbPages ? Level.L1G : Level.L2M;
-      this.mapRange(r.startPfn, head4k, Level.L4K);
-      this.mapRange(head4k, head2m, Level.L2M);
-      this.mapRange(head2m, tail2m, bodyLevel);
-      this.mapRange(tail2m, tail4k, Level.L2M);
-      this.mapRange(tail4k, r.endPfn, Level.L4K);
+    // kernel_physical_mapping_init over init_mem_mapping()'s pieces: a big leaf maps its
+    // whole aligned region, and a region already mapped keeps its leaf (phys_pud_init/phys_pmd_init).
+    for (const [s, e, level] of initMemMapping(ram, gbPages)) {
+      const size = PAGES_AT[level];
+      this.mapRange(Math.floor(s / size) * size, Math.min(maxPfn, Math.ceil(e / size) * size), level);
     }
   }
 
   private mapRange(from: number, to: number, level: Level): void {
-    if (from >= to) return;
-    this.map.set(from, to, level * 2 + 1);
-    this.pagesAt[level]! += to - from;
+    const holes: [number, number][] = [];
+    this.map.forEachRun(from, to, (s, e, v) => void (v === UNMAPPED && holes.push([s, e])));
+    for (const [s, e] of holes) {
+      this.map.set(s, e, level * 2 + 1);
+      this.pagesAt[level]! += e - s;
+    }
   }
 
   /** Mapping level at `pfn`, or undefined when not mapped. */
@@ -104,8 +99,25 @@ export class DirectMap {
    * page-table page cannot be allocated (-ENOMEM in split_large_page).
    */
   changeProt(pfn: number, n: number, enc: boolean): boolean {
-    const end = pfn + n;
     if (n <= 0) return true;
+    const end = pfn + n;
+    if (!this.splitEdges(pfn, end, (v) => (v & 1) !== Number(enc))) return false;
+    this.map.update(pfn, end, (v) => (v === UNMAPPED ? v : (v & ~1) | Number(enc)));
+    return true;
+  }
+
+  /**
+   * __change_page_attr for a protection other than encryption (RO/RW, NX) over
+   * [pfn, pfn+n) whose large pages all have a different protection: each one
+   * the range does not cover whole is split (as free_init_pages()'
+   * set_memory_rw() splits the direct-map alias of a kernel-image gap).
+   */
+  changeOtherProt(pfn: number, n: number): boolean {
+    return n <= 0 || this.splitEdges(pfn, pfn + n, () => true);
+  }
+
+  /** The split half of __change_page_attr: 1G then 2M pages at either edge, kept when covered or when `differs` says the protection is the same. */
+  private splitEdges(pfn: number, end: number, differs: (v: number) => boolean): boolean {
     for (const level of [Level.L1G, Level.L2M] as const) {
       const size = PAGES_AT[level];
       for (const edge of [pfn, end - 1]) {
@@ -113,7 +125,7 @@ export class DirectMap {
         const v = this.map.get(base);
         if (v === UNMAPPED || v >> 1 !== level) continue;
         const covered = base >= pfn && base + size <= end;
-        if (covered || (v & 1) === Number(enc)) continue;
+        if (covered || !differs(v)) continue;
         if (!this.hooks.allocPageTable()) return false;
         this.map.set(base, base + size, (level - 1) * 2 + (v & 1));
         this.pagesAt[level]! -= size;
@@ -124,7 +136,6 @@ export class DirectMap {
         this.hooks.flushTlbAll();
       }
     }
-    this.map.update(pfn, end, (v) => (v === UNMAPPED ? v : (v & ~1) | Number(enc)));
     return true;
   }
 

@@ -5,9 +5,12 @@ import type { InvariantLog } from '../../sim/invariants.js';
 import type { Counters } from '../../sim/metrics.js';
 import type { Scheduler } from '../../sim/scheduler.js';
 import type { CostParams } from '../../../platform/cost.js';
-import { getOrder, pfnUp } from '../../../abi/units.js';
+import { MAX_PAGE_ORDER, getOrder, pfnUp } from '../../../abi/units.js';
 import type { FaultPlan } from '../../sim/fault-plan.js';
+import type { UnacceptedMemory } from '../efi/unaccepted-memory.js';
 
+/** MAX_ORDER_NR_PAGES. */
+const TOP = 2 ** MAX_PAGE_ORDER;
 
 /**
  * The page allocator (mm/page_alloc.c) over three zones, with the GFP zone
@@ -30,18 +33,93 @@ export class PageAllocator {
     private readonly sched: Scheduler,
     private readonly cost: CostParams,
     private readonly faults?: FaultPlan,
+    /** The EFI unaccepted-memory bitmap (CONFIG_UNACCEPTED_MEMORY); undefined when all RAM starts accepted. */
+    private readonly unaccepted?: UnacceptedMemory,
   ) {
     this.zones = zones.map((z) => new BuddyZone(z.name, z.startPfn, z.endPfn));
   }
 
-  /** memblock_free_all(): hand every page still Free in guest memory to its zone. */
+  /**
+   * memblock_free_all(): hand every page still Free in guest memory to its zone
+   * (__free_pages_memory → __free_pages_core). A MAX_PAGE_ORDER block that
+   * contains unaccepted memory goes on the zone's unaccepted list
+   * (__free_unaccepted); a smaller piece at a range's edge is accepted at once
+   * (accept_page).
+   */
   freeBootMemory(): void {
     for (const z of this.zones) {
-      this.mem.forEach(z.startPfn, z.endPfn - z.startPfn, (s, e, _st, owner) => {
-        if (owner === Owner.Free) z.addRange(s, e);
-      });
+      const runs: [number, number][] = [];
+      this.mem.forEach(z.startPfn, z.endPfn - z.startPfn, (s, e, _st, owner) => void (owner === Owner.Free && runs.push([s, e])));
+      for (const [s, e] of runs) this.freeBootRange(z, s, e);
     }
     this.checkAccounting();
+  }
+
+  private freeBootRange(z: BuddyZone, s: number, e: number): void {
+    const u = this.unaccepted;
+    if (!u) return z.addRange(s, e);
+    const head = Math.min(e, Math.ceil(s / TOP) * TOP);
+    const tail = Math.max(head, Math.floor(e / TOP) * TOP);
+    for (const [a, b] of [[s, head], [tail, e]] as const) {
+      if (a >= b) continue;
+      if (u.rangeContainsUnacceptedMemory(a, b)) u.acceptMemory(a, b); // phase: accept (boot)
+      z.addRange(a, b);
+    }
+    // Whole blocks: page_contains_unaccepted() asks about [block, block + 4 MiB + the next unit).
+    let at = head;
+    for (const [a, b] of u.blocksContainingUnaccepted(head, tail, TOP)) {
+      if (a > at) z.addRange(at, a);
+      this.mem.transfer(a, b - a, Owner.Unaccepted);
+      z.addUnaccepted(a, b);
+      at = b;
+    }
+    if (tail > at) z.addRange(at, tail);
+  }
+
+  /**
+   * cond_accept_memory(zone, order) (mm/page_alloc.c): accept MAX_PAGE_ORDER
+   * blocks until the zone's free accepted pages, less the (1 << order) − 1 an
+   * order-`order` request cannot use, reach the promo watermark; before
+   * init_per_zone_wmark_min() (watermark 0) accept one block to ensure progress.
+   */
+  condAcceptMemory(z: BuddyZone, order: number): boolean {
+    if (!z.hasUnaccepted) return false;
+    const wmark = z.wmark.promo;
+    if (!wmark) return this.tryToAcceptMemoryOne(z);
+    let toAccept = wmark - (z.freePages - (2 ** order - 1));
+    let ret = false;
+    while (toAccept > 0) {
+      if (!this.tryToAcceptMemoryOne(z)) break;
+      ret = true;
+      toAccept -= TOP;
+    }
+    return ret;
+  }
+
+  /** try_to_accept_memory_one(): the first block off zone->unaccepted_pages, accepted (__accept_page) and freed at MAX_PAGE_ORDER. */
+  private tryToAcceptMemoryOne(z: BuddyZone): boolean {
+    const pfn = z.takeUnaccepted();
+    if (pfn === undefined) return false;
+    this.acceptBlock(z, pfn);
+    return true;
+  }
+
+  /** __accept_page(): accept_memory() of the block (plus the guard unit after it), then __free_pages_ok(MAX_PAGE_ORDER, FPI_TO_TAIL). */
+  private acceptBlock(z: BuddyZone, pfn: number): void {
+    this.counters.acceptMemoryBlocks++;
+    this.unaccepted!.acceptMemory(pfn, pfn + TOP); // phase: accept
+    this.mem.transfer(pfn, TOP, Owner.Free);
+    z.free(pfn, MAX_PAGE_ORDER);
+    this.checkAccounting();
+  }
+
+  /** accept_page() on every unaccepted block [pfn, pfn+n) touches (set_migratetype_isolate, as alloc_contig_range isolates). */
+  private acceptPages(pfn: number, n: number): void {
+    if (!this.unaccepted) return;
+    for (let b = pfn - (pfn % TOP); b < pfn + n; b += TOP) {
+      const z = this.zones.find((zz) => zz.contains(b));
+      if (z?.takeUnacceptedAt(b)) this.acceptBlock(z, b);
+    }
   }
 
   /** A fresh allocation id (pages of one allocation share it). */
@@ -60,7 +138,12 @@ export class PageAllocator {
     if (this.faults?.roll(this.faults.config.enomemRate)) return undefined;
     const start = this.zones.findIndex((z) => z.name === zone);
     for (let i = start; i >= 0; i--) {
-      const pfn = this.zones[i]!.take(order);
+      // get_page_from_freelist(): cond_accept_memory() before the watermark check, and again
+      // (then try_this_zone) when the zone has no block of this order.
+      const z = this.zones[i]!;
+      this.condAcceptMemory(z, order);
+      let pfn = z.take(order);
+      if (pfn === undefined && this.condAcceptMemory(z, order)) pfn = z.take(order);
       if (pfn === undefined) continue;
       this.handOut(pfn, 2 ** order, allocId);
       return pfn;
@@ -92,6 +175,7 @@ export class PageAllocator {
 
   /** alloc_contig_range(start, end): take exactly these free pages (as CMA does); false if any is not free. */
   allocContigRange(pfn: number, n: number): number | undefined {
+    this.acceptPages(pfn, n);
     if (!this.mem.every(pfn, n, (_s, owner) => owner === Owner.Free)) return undefined;
     const id = this.newAllocId();
     for (let p = pfn; p < pfn + n; p++) {
@@ -112,6 +196,13 @@ export class PageAllocator {
     return () => {
       if (this.failScript === script) this.failScript = undefined;
     };
+  }
+
+  /** free_reserved_area(): memblock-reserved pages handed to the page allocator after boot (e.g. the kernel image's freed gaps). */
+  freeReservedArea(pfn: number, n: number): void {
+    this.mem.transfer(pfn, n, Owner.Free);
+    this.zoneOf(pfn).addRange(pfn, pfn + n);
+    this.checkAccounting();
   }
 
   /** Mark pages leaked: out of use for good, never back in the free pool (invariant 6). */

@@ -1,7 +1,7 @@
 import type { Guest } from '../guest.js';
 import { fail, ok, type Result } from '../../../contract/errors.js';
 import { cpaFlush, flushTlbKernelPages } from './tlb.js';
-import { tdxEncStatusChanged } from '../coco/tdx.js';
+import { tdxEncStatusChangeFinish, tdxEncStatusChanged } from '../coco/tdx.js';
 import { DIRECT_MAP_BASE, PAGE_SIZE, isDirectMapKva, isVmallocKva, x86Address } from '../../../abi/units.js';
 import type { VmapAlias } from './vmalloc.js';
 
@@ -63,7 +63,7 @@ export function vmUnmapAliases(m: Guest): void {
  * the PTEs — with `checkalias` (upstream) a vmap address also changes its
  * direct-map alias, without it (the never-merged _noalias variant) the direct
  * map is left alone; TLB flush; enc_status_change_finish (private→shared:
- * MapGPA shared). A VMM failure warns and returns -EIO, leaving the pages in
+ * MapGPA shared; both ways: the nr_shared accounting tdx_kexec_finish checks). A VMM failure warns and returns -EIO, leaving the pages in
  * whatever state the host left them: callers must leak them.
  */
 export function setMemoryEnc(m: Guest, kva: number, numPages: number, enc: boolean, checkalias: boolean): Result<void> {
@@ -101,9 +101,7 @@ function setMemoryEncInner(m: Guest, kva: number, numPages: number, enc: boolean
   cpaFlush(m, numPages, false);
   if (!pte.ok) return pte;
 
-  if (!enc) {
-    for (const [pfn, n] of runs) if (!tdxEncStatusChanged(m, pfn * PAGE_SIZE, n, false)) return vmmFail(m, kva, numPages, enc);
-  }
+  for (const [pfn, n] of runs) if (!tdxEncStatusChangeFinish(m, pfn * PAGE_SIZE, n, enc)) return vmmFail(m, kva, numPages, enc);
   return ok();
 }
 

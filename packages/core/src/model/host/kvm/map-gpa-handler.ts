@@ -87,8 +87,12 @@ export class KvmMapGpa {
         return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: next });
       }
       const t0 = m.trace?.begin() ?? 0;
-      if (toShared) this.sept.removePrivate(pfn, n);
-      else {
+      if (toShared) {
+        // KVM_SET_MEMORY_ATTRIBUTES from QEMU: kvm_arch_pre_set_memory_attributes splits huge
+        // private leaves crossing the range (KVM TDX huge-page series) before kvm_unmap_gfn_range.
+        this.sept.splitCrossBoundaryLeafs(pfn, n);
+        this.sept.removePrivate(pfn, n);
+      } else {
         m.sched.charge(m.cost.hostSharedZapPer2mNs);
         this.sept.unmapShared(pfn, n);
       }
