@@ -63,8 +63,8 @@ export function signP256Rfc6979(message: Uint8Array, secretKey: Uint8Array): Uin
     return mac.digest();
   };
   // §3.2 b–g: V = 0x01…, K = 0x00…, then two keyed updates with x and h1
-  let v = Buffer.alloc(32, 1);
-  let k = Buffer.alloc(32, 0);
+  let v: Buffer = Buffer.alloc(32, 1);
+  let k: Buffer = Buffer.alloc(32, 0);
   k = hmac(k, v, Uint8Array.of(0), x, h);
   v = hmac(k, v);
   k = hmac(k, v, Uint8Array.of(1), x, h);
