@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { bytesEqual, isAllZero, toHex } from './hex.js';
 import { encodeGetQuoteResponse, QGS_MSG_ERROR, type QgsFraming } from './qgs.js';
 import { inflateGetQuoteRequest } from './qgs-inflate.js';
-import { DEFAULT_QE_AUTH_DATA, quoteFromQe, simulatedQe, type SimulatedQe } from './sim-quote.js';
+import { quoteFromQe, simulatedQe, type SimulatedQe } from './sim-quote.js';
 import { createSimulatedPki, type SimulatedPki } from './sim-pki.js';
 import { TDREPORT_SIZE, TDREPORT_TYPE_TDX } from './tdreport.js';
 import { tdReportMac } from './tdreport-generate.js';
@@ -82,8 +82,8 @@ const qeCache = new Map<string, { pki: SimulatedPki; qe: SimulatedQe }>();
  * signature) would otherwise be repeated by every run of an experiment. Entries are
  * never handed out: the service exposes copies and strings only.
  */
-function cachedQe(seed: Uint8Array, qeAuthData: Uint8Array): { pki: SimulatedPki; qe: SimulatedQe } {
-  const key = `${toHex(seed)}/${toHex(qeAuthData)}`;
+function cachedQe(seed: Uint8Array, qeAuthData: Uint8Array | undefined): { pki: SimulatedPki; qe: SimulatedQe } {
+  const key = `${toHex(seed)}/${qeAuthData ? toHex(qeAuthData) : 'default'}`;
   let entry = qeCache.get(key);
   if (entry === undefined) {
     const pki = createSimulatedPki(seed);
@@ -97,7 +97,7 @@ function cachedQe(seed: Uint8Array, qeAuthData: Uint8Array): { pki: SimulatedPki
 /** Create a simulated QGS. Synchronous; the caller models latency. */
 export function createSimulatedQuoteService(opts: SimulatedQuoteServiceOptions): SimulatedQuoteService {
   const seed = typeof opts.seed === 'string' ? new TextEncoder().encode(opts.seed) : (opts.seed?.slice() ?? new Uint8Array(randomBytes(32)));
-  const { pki, qe } = cachedQe(seed, opts.qeAuthData ?? DEFAULT_QE_AUTH_DATA);
+  const { pki, qe } = cachedQe(seed, opts.qeAuthData);
   const macKey = opts.platformMacKey.slice();
   const padTo = opts.padQuoteTo;
 

@@ -2,7 +2,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
 import { parseQuote } from './quote.js';
 import { createSimulatedPki } from './sim-pki.js';
-import { buildSimulatedQuote, DEFAULT_QE_AUTH_DATA, quoteFromQe, simulatedQe } from './sim-quote.js';
+import { buildSimulatedQuote, quoteFromQe, simulatedQe } from './sim-quote.js';
 import { generateTdReport } from './tdreport-generate.js';
 import { verifyQuote } from './verify-quote.js';
 
@@ -40,7 +40,7 @@ describe('quoteFromQe', () => {
   });
 
   it('keeps its own copy of the QE auth data', () => {
-    const auth = DEFAULT_QE_AUTH_DATA.slice();
+    const auth = Uint8Array.from({ length: 32 }, (_, i) => i); // the default
     const own = simulatedQe(pki, seed, auth);
     auth.fill(0);
     expect(quoteFromQe(own, reportWith(4))).toEqual(quoteFromQe(qe, reportWith(4)));

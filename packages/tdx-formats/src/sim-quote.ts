@@ -50,7 +50,7 @@ export function simulatedQeReport(seed: Uint8Array, attestationKey: Uint8Array, 
 }
 
 /** QE authentication data of the simulated QE's quotes unless given: 32 bytes 0x00..0x1f. */
-export const DEFAULT_QE_AUTH_DATA: Uint8Array = Uint8Array.from({ length: 32 }, (_, i) => i);
+const defaultQeAuthData = () => Uint8Array.from({ length: 32 }, (_, i) => i);
 
 /**
  * A simulated TD quoting enclave: its attestation key and what every quote it
@@ -70,8 +70,8 @@ export interface SimulatedQe {
   pckCertChain: Uint8Array;
 }
 
-/** The simulated QE of `pki` and `seed` (same inputs → byte-identical output). */
-export function simulatedQe(pki: SimulatedPki, seed: Uint8Array, qeAuthData: Uint8Array = DEFAULT_QE_AUTH_DATA): SimulatedQe {
+/** The simulated QE of `pki` and `seed`, QE auth data by default 32 bytes 0x00..0x1f (same inputs → byte-identical output). */
+export function simulatedQe(pki: SimulatedPki, seed: Uint8Array, qeAuthData: Uint8Array = defaultQeAuthData()): SimulatedQe {
   const qeReport = simulatedQeReport(seed, pki.attestationKey.publicKey, qeAuthData);
   return {
     attestationKey: pki.attestationKey,
@@ -116,7 +116,7 @@ export function quoteFromQe(qe: SimulatedQe, report: Uint8Array, padTo?: number)
 
 /** Options of {@link buildSimulatedQuote}. */
 export interface BuildQuoteOptions {
-  /** QE authentication data (default {@link DEFAULT_QE_AUTH_DATA}). */
+  /** QE authentication data (default: 32 bytes 0x00..0x1f). */
   qeAuthData?: Uint8Array;
   /** Append zeros up to this total size, as QGS pads to its reserved size. */
   padTo?: number;
