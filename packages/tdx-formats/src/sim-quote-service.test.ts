@@ -67,6 +67,24 @@ describe('createSimulatedQuoteService', () => {
     expect(random.seed).toHaveLength(32);
   });
 
+  it('shares its PKI and QE between services of one seed without letting a caller change them', () => {
+    const before = quoteFrom(service, encodeGetQuoteRequest(report)).quote;
+    const seedBytes = new TextEncoder().encode('unit-test seed');
+    const first = createSimulatedQuoteService({ platformMacKey, seed: seedBytes });
+    seedBytes.fill(0);
+    first.seed.fill(0);
+    first.attestationPublicKey.fill(0);
+    const handedOut = first.quoteTdReport(report);
+    if (handedOut.ok) handedOut.quote.fill(0);
+    const second = createSimulatedQuoteService({ platformMacKey, seed: 'unit-test seed' });
+    expect(second.attestationPublicKey).toEqual(service.attestationPublicKey);
+    expect(quoteFrom(second, encodeGetQuoteRequest(report)).quote).toEqual(before);
+    const otherAuth = createSimulatedQuoteService({ platformMacKey, seed: 'unit-test seed', qeAuthData: new Uint8Array(8).fill(1) });
+    const withAuth = quoteFrom(otherAuth, encodeGetQuoteRequest(report)).quote;
+    expect(parseQuote(withAuth).signatureData.qeAuthData).toEqual(new Uint8Array(8).fill(1));
+    expect(verifyQuote(withAuth, { trustedRootPem: otherAuth.rootCaPem }).valid).toBe(true);
+  });
+
   it('pads the quote with zeros to the reserved size and the padding parses as trailing bytes', () => {
     const padded = createSimulatedQuoteService({ platformMacKey, seed: 'unit-test seed', padQuoteTo: 5006 });
     const { quote } = quoteFrom(padded, encodeGetQuoteRequest(report));

@@ -6,10 +6,10 @@
  * named "tdx-shbuf SIMULATED Root CA". Pure computation: no timers, no I/O.
  */
 import { randomBytes } from 'node:crypto';
-import { bytesEqual, isAllZero } from './hex.js';
+import { bytesEqual, isAllZero, toHex } from './hex.js';
 import { encodeGetQuoteResponse, QGS_MSG_ERROR, type QgsFraming } from './qgs.js';
 import { inflateGetQuoteRequest } from './qgs-inflate.js';
-import { buildSimulatedQuote } from './sim-quote.js';
+import { quoteFromQe, simulatedQe, type SimulatedQe } from './sim-quote.js';
 import { createSimulatedPki, type SimulatedPki } from './sim-pki.js';
 import { TDREPORT_SIZE, TDREPORT_TYPE_TDX } from './tdreport.js';
 import { tdReportMac } from './tdreport-generate.js';
@@ -72,20 +72,39 @@ export function checkTdReportForQgs(report: Uint8Array, macKey: Uint8Array): { o
   return { ok: true };
 }
 
+/** Most PKI + QE pairs kept by {@link cachedQe}: a sweep uses one platform seed, tests a handful. */
+const QE_CACHE_ENTRIES = 8;
+const qeCache = new Map<string, { pki: SimulatedPki; qe: SimulatedQe }>();
+
+/**
+ * The PKI and QE of `seed` and `qeAuthData`, built once: both are pure functions of
+ * them, and building them (four key derivations, three certificates, the QE report
+ * signature) would otherwise be repeated by every run of an experiment. Entries are
+ * never handed out: the service exposes copies and strings only.
+ */
+function cachedQe(seed: Uint8Array, qeAuthData: Uint8Array | undefined): { pki: SimulatedPki; qe: SimulatedQe } {
+  const key = `${toHex(seed)}/${qeAuthData ? toHex(qeAuthData) : 'default'}`;
+  let entry = qeCache.get(key);
+  if (entry === undefined) {
+    const pki = createSimulatedPki(seed);
+    entry = { pki, qe: simulatedQe(pki, seed, qeAuthData) };
+    if (qeCache.size >= QE_CACHE_ENTRIES) qeCache.delete(qeCache.keys().next().value!);
+    qeCache.set(key, entry);
+  }
+  return entry;
+}
+
 /** Create a simulated QGS. Synchronous; the caller models latency. */
 export function createSimulatedQuoteService(opts: SimulatedQuoteServiceOptions): SimulatedQuoteService {
   const seed = typeof opts.seed === 'string' ? new TextEncoder().encode(opts.seed) : (opts.seed?.slice() ?? new Uint8Array(randomBytes(32)));
-  const pki: SimulatedPki = createSimulatedPki(seed);
+  const { pki, qe } = cachedQe(seed, opts.qeAuthData);
   const macKey = opts.platformMacKey.slice();
+  const padTo = opts.padQuoteTo;
 
   const quoteTdReport = (tdReport: Uint8Array): QuoteResult => {
     const check = checkTdReportForQgs(tdReport, macKey);
     if (!check.ok) return check;
-    const quote = buildSimulatedQuote(tdReport, pki, seed, {
-      ...(opts.qeAuthData ? { qeAuthData: opts.qeAuthData } : {}),
-      ...(opts.padQuoteTo !== undefined ? { padTo: opts.padQuoteTo } : {}),
-    });
-    return { ok: true, quote };
+    return { ok: true, quote: quoteFromQe(qe, tdReport, padTo) };
   };
 
   const handleRequest = (request: Uint8Array, framing: QgsFraming = {}): Uint8Array => {

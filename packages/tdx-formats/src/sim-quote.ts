@@ -6,11 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import { concatBytes } from './hex.js';
-import { ATT_KEY_TYPE_ECDSA_P256, INTEL_QE_VENDOR_ID, serializeQuote, TEE_TYPE_TDX, type Quote } from './quote-codec.js';
-import type { TdQuoteBody } from './quote-body.js';
+import { ATT_KEY_TYPE_ECDSA_P256, INTEL_QE_VENDOR_ID, QUOTE_HEADER_SIZE, serializeQuote, TEE_TYPE_TDX, type Quote } from './quote-codec.js';
+import { TD_QUOTE_BODY_V1_0_SIZE, type TdQuoteBody } from './quote-body.js';
 import { QE_REPORT_DATA_OFFSET, QE_REPORT_SIZE } from './quote-signature.js';
 import type { SimulatedPki } from './sim-pki.js';
-import { signP256 } from './sim-keys.js';
+import { signP256, type P256KeyPair } from './sim-keys.js';
+
+/** Bytes the v4 quote signature covers: header + TD 1.0 body (632). */
+const QUOTE_V4_SIGNED_LENGTH = QUOTE_HEADER_SIZE + TD_QUOTE_BODY_V1_0_SIZE;
 
 /** The TD quote body a TDREPORT yields (TDREPORT offsets from docs/model.md §7). */
 export function quoteBodyFromTdReport(report: Uint8Array): TdQuoteBody {
@@ -46,6 +49,71 @@ export function simulatedQeReport(seed: Uint8Array, attestationKey: Uint8Array, 
   return r;
 }
 
+/** QE authentication data of the simulated QE's quotes unless given: 32 bytes 0x00..0x1f. */
+const defaultQeAuthData = () => Uint8Array.from({ length: 32 }, (_, i) => i);
+
+/**
+ * A simulated TD quoting enclave: its attestation key and what every quote it
+ * gives carries unchanged — header user_data, QE report, the PCK leaf's
+ * signature of that report, QE auth data, PCK chain. Built once per PKI, seed
+ * and QE auth data, so the QE report is signed once rather than per quote.
+ */
+export interface SimulatedQe {
+  attestationKey: P256KeyPair;
+  /** Header user_data: a 16-byte QE identifier then zeros, as real quotes carry. */
+  userData: Uint8Array;
+  qeReport: Uint8Array;
+  /** ECDSA of the QE report by the PCK leaf key. */
+  qeReportSignature: Uint8Array;
+  qeAuthData: Uint8Array;
+  /** The PEM chain with its counted trailing NUL, as the v5 vector. */
+  pckCertChain: Uint8Array;
+}
+
+/** The simulated QE of `pki` and `seed`, QE auth data by default 32 bytes 0x00..0x1f (same inputs → byte-identical output). */
+export function simulatedQe(pki: SimulatedPki, seed: Uint8Array, qeAuthData: Uint8Array = defaultQeAuthData()): SimulatedQe {
+  const qeReport = simulatedQeReport(seed, pki.attestationKey.publicKey, qeAuthData);
+  return {
+    attestationKey: pki.attestationKey,
+    userData: concatBytes(createHash('sha256').update(seed).update('QE ID').digest().subarray(0, 16), new Uint8Array(4)),
+    qeReport,
+    qeReportSignature: signP256(qeReport, pki.pckLeafKey.secretKey),
+    qeAuthData: qeAuthData.slice(),
+    pckCertChain: concatBytes(new TextEncoder().encode(pki.chainPem), Uint8Array.of(0)),
+  };
+}
+
+/** Serialized Quote v4 for `report` (a validated 1024-byte TDREPORT) from `qe`; zero-padded to `padTo` bytes when given. */
+export function quoteFromQe(qe: SimulatedQe, report: Uint8Array, padTo?: number): Uint8Array {
+  const quote: Quote = {
+    header: {
+      version: 4,
+      attKeyType: ATT_KEY_TYPE_ECDSA_P256,
+      teeType: TEE_TYPE_TDX,
+      reserved: new Uint8Array(4),
+      qeVendorId: INTEL_QE_VENDOR_ID,
+      userData: qe.userData,
+    },
+    body: quoteBodyFromTdReport(report),
+    sigDataLen: 0,
+    signedLength: QUOTE_V4_SIGNED_LENGTH,
+    trailing: new Uint8Array(0),
+    signatureData: {
+      signature: new Uint8Array(64), // signed below, over the serialized header + body
+      attestationKey: qe.attestationKey.publicKey,
+      qeReport: qe.qeReport,
+      qeReportSignature: qe.qeReportSignature,
+      qeAuthData: qe.qeAuthData,
+      pckCertChain: qe.pckCertChain,
+    },
+  };
+  const bytes = serializeQuote(quote);
+  // the quote signature covers header + body and is the first field after sig_data_len (docs/model.md §7)
+  bytes.set(signP256(bytes.subarray(0, QUOTE_V4_SIGNED_LENGTH), qe.attestationKey.secretKey), QUOTE_V4_SIGNED_LENGTH + 4);
+  if (padTo === undefined || padTo <= bytes.length) return bytes;
+  return concatBytes(bytes, new Uint8Array(padTo - bytes.length));
+}
+
 /** Options of {@link buildSimulatedQuote}. */
 export interface BuildQuoteOptions {
   /** QE authentication data (default: 32 bytes 0x00..0x1f). */
@@ -54,38 +122,7 @@ export interface BuildQuoteOptions {
   padTo?: number;
 }
 
-/** Serialized Quote v4 for `report` (a validated 1024-byte TDREPORT). */
+/** Serialized Quote v4 for `report` (a validated 1024-byte TDREPORT); signs the QE report anew, see {@link quoteFromQe} to reuse it. */
 export function buildSimulatedQuote(report: Uint8Array, pki: SimulatedPki, seed: Uint8Array, opts: BuildQuoteOptions = {}): Uint8Array {
-  const qeAuthData = opts.qeAuthData ?? Uint8Array.from({ length: 32 }, (_, i) => i);
-  const header = {
-    version: 4 as const,
-    attKeyType: ATT_KEY_TYPE_ECDSA_P256,
-    teeType: TEE_TYPE_TDX,
-    reserved: new Uint8Array(4),
-    qeVendorId: INTEL_QE_VENDOR_ID.slice(),
-    // user_data: a 16-byte QE identifier then zeros, as real quotes carry
-    userData: concatBytes(createHash('sha256').update(seed).update('QE ID').digest().subarray(0, 16), new Uint8Array(4)),
-  };
-  const qeReport = simulatedQeReport(seed, pki.attestationKey.publicKey, qeAuthData);
-  const chain = concatBytes(new TextEncoder().encode(pki.chainPem), Uint8Array.of(0)); // counted trailing NUL, as the v5 vector
-  const quote: Quote = {
-    header,
-    body: quoteBodyFromTdReport(report),
-    sigDataLen: 0,
-    signedLength: 632,
-    trailing: new Uint8Array(0),
-    signatureData: {
-      signature: new Uint8Array(64),
-      attestationKey: pki.attestationKey.publicKey,
-      qeReport,
-      qeReportSignature: signP256(qeReport, pki.pckLeafKey.secretKey),
-      qeAuthData,
-      pckCertChain: chain,
-    },
-  };
-  const unsigned = serializeQuote(quote);
-  quote.signatureData.signature = signP256(unsigned.subarray(0, 632), pki.attestationKey.secretKey);
-  const signed = serializeQuote(quote);
-  if (opts.padTo === undefined || opts.padTo <= signed.length) return signed;
-  return concatBytes(signed, new Uint8Array(opts.padTo - signed.length));
+  return quoteFromQe(simulatedQe(pki, seed, opts.qeAuthData), report, opts.padTo);
 }
