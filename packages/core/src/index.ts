@@ -9,9 +9,10 @@ export * from './abi/units.js';
 export { TDCALL, TDVMCALL, TDVMCALL_STATUS, TDX_STATUS, TDX_REPORTDATA_LEN, TDX_REPORT_LEN, FIRST_EXTERNAL_VECTOR, NR_VECTORS, type AcceptLevel, type MapGpaResult } from './abi/tdcall.js';
 // Configuration of the modeled platform.
 export { costParamsSchema, defaultCostParams, type CostParams, type CostParamsInput } from './platform/cost.js';
-export { platformSchema, type PlatformConfig, type PlatformConfigInput } from './platform/config.js';
+export { platformSchema, MAX_MEMORY_BYTES, type PlatformConfig, type PlatformConfigInput } from './platform/config.js';
 export { bootConvertersSchema, fragmentationSchema, kernelSectionsSchema, virtioDeviceSchema, type FragmentationConfig, type KernelSectionsConfig, type VirtioDeviceConfig } from './platform/boot-state.js';
-export { faultsSchema, type FaultsConfig } from './platform/faults.js';
+export { faultsSchema, MAX_QUOTE_PAYLOAD, type FaultsConfig } from './platform/faults.js';
+export { boundedNumber, pageBytes, probability, rangeText, HOUR_NS, type NumberBounds } from './platform/bounds.js';
 export { measurementsSchema, platformSecrets, tdMeasurements, type MeasurementsConfig } from './platform/measurements.js';
 // The machine: boot, observation and fault API.
 export { bootMachine, bootWithStrategy, type BootOptions, type Booted, type StrategyToBoot } from './boot.js';

@@ -5,10 +5,10 @@ export const openCodedOptions = z
   .object({
     preallocateBytes: z
       .number()
-      .int()
-      .nonnegative()
-      .max(4 * 1024 * 1024)
-      .refine((b) => b % 4096 === 0, 'must be a multiple of 4096')
+      .int({ error: (i) => `must be an integer in [0, 4194304] bytes (got ${String(i.input)})` })
+      .min(0, { error: (i) => `must be an integer in [0, 4194304] bytes (got ${String(i.input)})` })
+      .max(4 * 1024 * 1024, { error: (i) => `must be an integer in [0, 4194304] bytes (got ${String(i.input)})` })
+      .multipleOf(4096, { error: (i) => `must be a multiple of 4096 (got ${String(i.input)})` })
       .default(0)
       .describe(
         'Bytes of a default buffer converted once at init and reused for requests that fit ("allocate a default size buffer (i.e. 4 pages) ... during driver initialization", Kai Huang, 2022-05-10: 16384). Larger or concurrent requests convert their own pages. 0 = convert per request.',

@@ -8,14 +8,17 @@ export const BLOCK_BYTES = PAGE_SIZE * PAGES_2M;
 /** Largest buffer: one MAX_PAGE_ORDER block (4 MiB), the largest alloc_pages() can return contiguously. */
 export const SHARED_POOL_MAX_BYTES = PAGE_SIZE * 2 ** MAX_PAGE_ORDER;
 
+/** Largest pool: 4096 blocks of 2 MiB (8 GiB), as many as initialBlocks may ask for. */
+export const MAX_POOL_BYTES = 4096 * BLOCK_BYTES;
+
 /** Options of the shared-pool strategy; every key has a description and a default (docs/contributing.md §5). */
 export const sharedPoolOptions = z
   .object({
     initialBlocks: z
       .number()
-      .int()
-      .min(0)
-      .max(4096)
+      .int({ error: (i) => `must be an integer in [0, 4096] (got ${String(i.input)})` })
+      .min(0, { error: (i) => `must be an integer in [0, 4096] (got ${String(i.input)})` })
+      .max(4096, { error: (i) => `must be an integer in [0, 4096] (got ${String(i.input)})` })
       .default(1)
       .describe(
         '2 MiB blocks decrypted at init and kept until shutdown (never shrunk). When the consumer\'s buffer size (requirements.bytes) is above 2 MiB the first one is a 4 MiB order-10 block. 0: nothing at init; the first alloc grows the pool.',
@@ -23,18 +26,20 @@ export const sharedPoolOptions = z
     grow: z.boolean().default(true).describe('Grow by a whole block (order 9, or order 10 for a buffer above 2 MiB) when no block has room, up to maxPoolBytes. false: a fixed pool; the direct map changes at init only.'),
     maxPoolBytes: z
       .number()
-      .int()
-      .min(BLOCK_BYTES)
-      .multipleOf(BLOCK_BYTES)
+      .int({ error: (i) => `must be an integer in [${BLOCK_BYTES}, ${MAX_POOL_BYTES}] bytes (got ${String(i.input)})` })
+      .min(BLOCK_BYTES, { error: (i) => `must be an integer in [${BLOCK_BYTES}, ${MAX_POOL_BYTES}] bytes (got ${String(i.input)})` })
+      .max(MAX_POOL_BYTES, { error: (i) => `must be an integer in [${BLOCK_BYTES}, ${MAX_POOL_BYTES}] bytes (got ${String(i.input)})` })
+      .multipleOf(BLOCK_BYTES, { error: (i) => `must be a multiple of ${BLOCK_BYTES} (2 MiB) (got ${String(i.input)})` })
       .default(64 * MiB)
-      .describe('Most memory the pool holds shared at once, a multiple of 2 MiB; an alloc that would need more is ENOMEM.'),
+      .describe('Most memory the pool holds shared at once, a multiple of 2 MiB up to 8 GiB (4096 blocks); an alloc that would need more is ENOMEM.'),
     shrinkIdleMs: z
       .number()
-      .nonnegative()
+      .min(0, { error: (i) => `must be a number in [0, 86400000] ms or null (got ${String(i.input)})` })
+      .max(86_400_000, { error: (i) => `must be a number in [0, 86400000] ms or null (got ${String(i.input)})` })
       .nullable()
       .default(null)
       .describe(
-        'Give back a block grown after init once it has held no buffer for this many ms of virtual time: set_memory_encrypted of the whole block, then __free_pages. Checked at every alloc and free (the kernel API has no delayed work). null: never; 0: as soon as its last buffer is freed.',
+        'Give back a block grown after init once it has held no buffer for this many ms of virtual time (at most a day, 86400000): set_memory_encrypted of the whole block, then __free_pages. Checked at every alloc and free (the kernel API has no delayed work). null: never; 0: as soon as its last buffer is freed.',
       ),
     align: z
       .enum(['page', 'order'])

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { platformSchema } from '@tdx-shbuf/core';
+import { boundedNumber, MAX_PAGE_ORDER, pageBytes, PAGE_SIZE, platformSchema } from '@tdx-shbuf/core';
 
 /**
  * The `tdx-shbuf.config.{ts,json,yaml}` schema. Every key has a description
@@ -9,6 +9,12 @@ import { platformSchema } from '@tdx-shbuf/core';
 
 /** GET_QUOTE_BUF_SIZE of drivers/virt/coco/tdx-guest/tdx-guest.c in v6.7–v6.19. */
 export const GET_QUOTE_BUF_SIZE_V6_7 = 8 * 1024;
+/** Largest quote buffer: one MAX_PAGE_ORDER block (4 MiB), the most alloc_pages_exact() gives contiguously. */
+export const MAX_BUFFER_BYTES = PAGE_SIZE * 2 ** MAX_PAGE_ORDER;
+/** Longest poll interval and timeout: an hour of virtual time. */
+export const MAX_WAIT_MS = 3_600_000;
+/** Most status polls one request may take (timeoutMs / pollIntervalMs): each is a modeled wake-up. */
+export const MAX_POLLS_PER_REQUEST = 1_000_000;
 
 export const strategySpecSchema = z
   .union([z.string().min(1), z.tuple([z.string().min(1), z.record(z.string(), z.unknown())])])
@@ -19,19 +25,15 @@ export const strategySpecSchema = z
 
 export const driverSchema = z
   .object({
-    bufferBytes: z
-      .number()
-      .int()
-      .min(4096)
-      .multipleOf(4096, 'must be a multiple of 4096 (QEMU answers ALIGN_ERROR otherwise)')
+    bufferBytes: pageBytes(4096, MAX_BUFFER_BYTES)
       .default(GET_QUOTE_BUF_SIZE_V6_7)
-      .describe('Size of each quote buffer (GET_QUOTE_BUF_SIZE): 8192 in v6.7–v6.19, 131072 from v7.0. QEMU refuses more than 128 KiB. The strategy must declare maxBytes at least this.'),
+      .describe('Size of each quote buffer (GET_QUOTE_BUF_SIZE): 8192 in v6.7–v6.19, 131072 from v7.0; whole pages (QEMU answers ALIGN_ERROR otherwise), at most 4 MiB (one MAX_PAGE_ORDER block). QEMU refuses more than 128 KiB (the request fails with EIO). The strategy must declare maxBytes at least this.'),
     completion: z
       .enum(['poll', 'interrupt'])
       .default('poll')
       .describe('"poll": re-read the status every pollIntervalMs, as upstream wait_for_quote_completion() does. "interrupt": wait for the notify vector registered with TDVMCALL<SetupEventNotifyInterrupt> (the 2022 series), re-checking the status on each interrupt.'),
-    pollIntervalMs: z.number().positive().default(1000).describe('Polling interval in ms: upstream msleep_interruptible(MSEC_PER_SEC), once per second.'),
-    timeoutMs: z.number().positive().default(30_000).describe('How long the driver waits for the host, in ms: upstream getquote_timeout = 30 polls of 1 s.'),
+    pollIntervalMs: boundedNumber({ min: 0.001, max: MAX_WAIT_MS, unit: 'ms' }).default(1000).describe('Polling interval in ms, 0.001 to 3600000: upstream msleep_interruptible(MSEC_PER_SEC), once per second. At most 1,000,000 polls per timeout.'),
+    timeoutMs: boundedNumber({ min: 0, minExclusive: true, max: MAX_WAIT_MS, unit: 'ms' }).default(30_000).describe('How long the driver waits for the host, in ms, at most an hour: upstream getquote_timeout = 30 polls of 1 s.'),
     requests: z
       .enum(['serialized', 'parallel'])
       .default('serialized')
@@ -40,11 +42,7 @@ export const driverSchema = z
       .enum(['v6.7', 'v7.0'])
       .default('v7.0')
       .describe('"v6.7": the driver as merged (v6.7–v6.19): no status check, out_len trusted, and a real timeout reported as success (the i == 31 off-by-one). "v7.0": -EIO when status is not SUCCESS, out_len read once and -EFBIG past the buffer, a timeout is -ETIMEDOUT.'),
-    notifyVector: z
-      .number()
-      .int()
-      .min(32)
-      .max(255)
+    notifyVector: boundedNumber({ min: 32, max: 255, int: true })
       .default(0xf3)
       .describe('Vector registered with SetupEventNotifyInterrupt when completion is "interrupt" (32..255); default 0xf3, HYPERVISOR_CALLBACK_VECTOR, which the 2022 series reused.'),
   })
@@ -57,7 +55,18 @@ export const configSchema = z
     platform: platformSchema.prefault({}).describe('The modeled TD and host (@tdx-shbuf/core platformSchema): vCPUs, memory, GPAW, 1G pages, SWIOTLB size, cost-model overrides, TD measurements, seed.'),
     driver: driverSchema.prefault({}).describe('The quote driver\'s policy (drivers/virt/coco/tdx-guest/tdx-guest.c, made configurable).'),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const issue = pollsIssue(c.driver);
+    if (issue) ctx.addIssue({ code: 'custom', path: ['driver', 'pollIntervalMs'], message: issue });
+  });
+
+/** Why a polling driver policy would take too many polls per request, or undefined. */
+export function pollsIssue(d: Pick<DriverPolicy, 'completion' | 'pollIntervalMs' | 'timeoutMs'>): string | undefined {
+  if (d.completion !== 'poll') return undefined;
+  const polls = Math.ceil(d.timeoutMs / d.pollIntervalMs);
+  return polls > MAX_POLLS_PER_REQUEST ? `${d.pollIntervalMs} ms polls ${polls} times in the ${d.timeoutMs} ms timeout; at most ${MAX_POLLS_PER_REQUEST} polls per request` : undefined;
+}
 
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -15,15 +15,19 @@ interface Node {
   enum?: unknown[];
   anyOf?: Node[];
   const?: unknown;
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+  multipleOf?: number;
 }
 
-/** One row per key, depth first: path, type, default, description. */
-export function configKeys(): { path: string; type: string; default: unknown; hasDefault: boolean; description: string }[] {
+/** One row per key, depth first: path, type, allowed range, default, description. */
+export function configKeys(): { path: string; type: string; range: string; default: unknown; hasDefault: boolean; description: string }[] {
   const rows: ReturnType<typeof configKeys> = [];
   const walk = (node: Node, path: string) => {
     for (const [key, child] of Object.entries(node.properties ?? {})) {
       const p = path ? `${path}.${key}` : key;
-      rows.push({ path: p, type: typeOf(child), default: child.default, hasDefault: 'default' in child, description: child.description ?? '' });
+      rows.push({ path: p, type: typeOf(child), range: rangeOf(child), default: child.default, hasDefault: 'default' in child, description: child.description ?? '' });
       if (child.properties) walk(child, p);
     }
   };
@@ -38,6 +42,15 @@ function typeOf(n: Node): string {
   return Array.isArray(n.type) ? n.type.join(' \\| ') : (n.type ?? 'any');
 }
 
+/** A number's bounds as `[min, max]`, `(min, max]`, `× 4096` (empty for other types). */
+function rangeOf(n: Node): string {
+  const num = [n, ...(n.anyOf ?? [])].find((x) => x.minimum !== undefined || x.exclusiveMinimum !== undefined || x.maximum !== undefined);
+  if (!num) return '';
+  const lo = num.exclusiveMinimum !== undefined ? `(${num.exclusiveMinimum}` : `[${num.minimum ?? '−∞'}`;
+  const step = num.multipleOf !== undefined ? `, × ${num.multipleOf}` : '';
+  return `${lo}, ${num.maximum ?? '∞'}]${step}`;
+}
+
 /** CONFIG.md: the key reference generated from the schema (never typed twice). */
 export function renderConfigMarkdown(): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -49,9 +62,9 @@ export function renderConfigMarkdown(): string {
     '',
     'The quote driver reads `tdx-shbuf.config.ts` (with `defineConfig`), `.json`, `.yaml` or `.yml`, found from the working folder upwards or named with `--config`. Every key is optional. Editors complete JSON and YAML configs from `schema/tdx-shbuf.config.schema.json`.',
     '',
-    '| key | type | default | description |',
-    '| --- | --- | --- | --- |',
-    ...configKeys().map((r) => `| \`${r.path}\` | ${r.type} | ${cell(def(r))} | ${cell(r.description)} |`),
+    '| key | type | range | default | description |',
+    '| --- | --- | --- | --- | --- |',
+    ...configKeys().map((r) => `| \`${r.path}\` | ${r.type} | ${r.range} | ${cell(def(r))} | ${cell(r.description)} |`),
     '',
   ];
   return lines.join('\n');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedNumber, pageBytes, probability } from './bounds.js';
 
 const MiB = 2 ** 20;
 
@@ -10,8 +11,8 @@ const MiB = 2 ** 20;
  */
 export const kernelSectionsSchema = z
   .object({
-    textBytes: z.number().int().positive().default(18 * MiB + 512 * 1024).refine((b) => b % 4096 === 0, 'must be a multiple of 4096').describe('_etext − _text. Assumption (a distro kernel): set it from your System.map. The gap from _etext to the 2 MiB-aligned __start_rodata is freed.'),
-    rodataBytes: z.number().int().positive().default(7 * MiB + 256 * 1024).refine((b) => b % 4096 === 0, 'must be a multiple of 4096').describe('__end_rodata − __start_rodata. Assumption: set it from your System.map. The gap from __end_rodata to __end_rodata_hpage_align is freed.'),
+    textBytes: pageBytes(4096, 1024 * MiB).default(18 * MiB + 512 * 1024).describe('_etext − _text. Assumption (a distro kernel): set it from your System.map. The gap from _etext to the 2 MiB-aligned __start_rodata is freed.'),
+    rodataBytes: pageBytes(4096, 1024 * MiB).default(7 * MiB + 256 * 1024).describe('__end_rodata − __start_rodata. Assumption: set it from your System.map. The gap from __end_rodata to __end_rodata_hpage_align is freed.'),
   })
   .strict();
 
@@ -19,13 +20,9 @@ export const kernelSectionsSchema = z
 export const virtioDeviceSchema = z
   .object({
     name: z.string().min(1).describe('Label for the device (e.g. virtio-net).'),
-    queues: z.number().int().min(1).max(1024).describe('Virtqueues the driver sets up at probe (virtio-net: rx/tx pairs + control; virtio-blk: one per vCPU with num_queues).'),
-    queueSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(32768)
-      .refine((n) => (n & (n - 1)) === 0, 'must be a power of two (vring_alloc_queue_split)')
+    queues: boundedNumber({ min: 1, max: 1024, int: true }).describe('Virtqueues the driver sets up at probe (virtio-net: rx/tx pairs + control; virtio-blk: one per vCPU with num_queues).'),
+    queueSize: boundedNumber({ min: 1, max: 32768, int: true })
+      .refine((n) => (n & (n - 1)) === 0, { error: (i) => `must be a power of two (vring_alloc_queue_split) (got ${String(i.input)})` })
       .default(256)
       .describe('Descriptors per queue (QEMU queue_size, default 256): the ring is vring_size(num, SMP_CACHE_BYTES) bytes.'),
   })
@@ -35,8 +32,8 @@ export const bootConvertersSchema = z.array(virtioDeviceSchema).max(64);
 
 export const fragmentationSchema = z
   .object({
-    horizonS: z.number().positive().default(60).describe('Seconds of guest uptime over which the fragmentation left at the end of a run is charged (direct-map splits are never undone, docs/model.md §3).'),
-    busyVcpuShare: z.number().min(0).max(1).default(1).describe('Share of the vCPUs’ time the guest’s own workload runs over the horizon; its throughput loss is charged as CPU time. Assumption: accesses spread uniformly over RAM.'),
+    horizonS: boundedNumber({ min: 0, minExclusive: true, max: 31_536_000, unit: 's' }).default(60).describe('Seconds of guest uptime over which the fragmentation left at the end of a run is charged (direct-map splits are never undone, docs/model.md §3).'),
+    busyVcpuShare: probability().default(1).describe('Share of the vCPUs’ time the guest’s own workload runs over the horizon; its throughput loss is charged as CPU time. Assumption: accesses spread uniformly over RAM.'),
   })
   .strict();
 

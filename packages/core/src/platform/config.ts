@@ -3,19 +3,29 @@ import { costParamsSchema } from './cost.js';
 import { faultsSchema } from './faults.js';
 import { measurementsSchema } from './measurements.js';
 import { bootConvertersSchema, fragmentationSchema, kernelSectionsSchema } from './boot-state.js';
+import { boundedNumber, pageBytes } from './bounds.js';
 
-const size = (def: number, what: string) => z.number().int().positive().default(def).describe(what);
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+/**
+ * Top of guest RAM: 2^46 (MAX_PHYSMEM_BITS with 4-level paging, the model's
+ * default), below the shared bit of either GPAW. q35 puts 2 GiB below 4 GiB and
+ * the rest from 4 GiB, so RAM ends at memoryBytes + 2 GiB.
+ */
+export const MAX_MEMORY_BYTES = 2 ** 46 - 2 * GiB;
 
 /** The modeled TD and host. Every key has a description and a default (docs/contributing.md §5). */
 export const platformSchema = z
   .object({
-    vcpus: z.number().int().min(1).max(1024).default(8).describe('vCPUs of the TD; TLB shootdowns IPI every other vCPU and SEPT TRACK kicks all of them.'),
-    memoryBytes: size(16 * 2 ** 30, 'Guest RAM in bytes. Laid out as QEMU q35 does: up to 2 GiB below 4 GiB, the rest from 4 GiB (hw/i386/pc_q35.c).').refine((b) => b % 4096 === 0, 'must be a multiple of 4096').refine((b) => b >= 256 * 2 ** 20, 'must be at least 256 MiB'),
+    vcpus: boundedNumber({ min: 1, max: 1024, int: true }).default(8).describe('vCPUs of the TD; TLB shootdowns IPI every other vCPU and SEPT TRACK kicks all of them.'),
+    memoryBytes: pageBytes(256 * MiB, MAX_MEMORY_BYTES)
+      .default(16 * GiB)
+      .describe('Guest RAM in bytes, whole pages, 256 MiB to 64 TiB − 2 GiB. Laid out as QEMU q35 does: up to 2 GiB below 4 GiB, the rest from 4 GiB (hw/i386/pc_q35.c), so RAM ends below 2^46 (MAX_PHYSMEM_BITS, 4-level paging) and below the shared bit of either GPAW.'),
     gpaw: z.union([z.literal(48), z.literal(52)]).default(52).describe('Guest physical address width from TDG.VP.INFO; the shared bit is GPAW-1 (docs/model.md §2).'),
     gbPages: z.boolean().default(true).describe('Whether the CPU has 1 GiB pages (X86_FEATURE_GBPAGES): the direct map then uses 1G pages (arch/x86/mm/init.c).'),
-    swiotlbBytes: z.number().int().positive().optional().describe('SWIOTLB pool size; default: the CoCo sizing, 6 % of RAM clamped to [64 MiB, 1 GiB] and rounded to a power of two of slots (arch/x86/mm/mem_encrypt.c).'),
+    swiotlbBytes: pageBytes(256 * 1024, 2 * GiB).optional().describe('SWIOTLB pool size, whole pages, 256 KiB (one 128-slot segment) to 2 GiB; default: the CoCo sizing, 6 % of RAM clamped to [64 MiB, 1 GiB] and rounded to a power of two of slots (arch/x86/mm/mem_encrypt.c).'),
     hostPrivateMapLevel: z.enum(['4k', '2m', '1g']).default('4k').describe('Largest page the host maps private memory with; upstream KVM maps 4 KiB only (docs/model.md §5). A larger guest ACCEPT gets TDX_PAGE_SIZE_MISMATCH.'),
-    kernelImageBytes: size(32 * 2 ** 20, 'memblock reservation of the kernel image at CONFIG_PHYSICAL_START (16 MiB).'),
+    kernelImageBytes: pageBytes(4096, GiB).default(32 * MiB).describe('memblock reservation of the kernel image at CONFIG_PHYSICAL_START (16 MiB), whole pages, at most 1 GiB.'),
     cacheFlush: z.enum(['clflushopt', 'clflush']).default('clflushopt').describe('Instruction clflush_cache_range uses; Linux prefers CLFLUSHOPT where the CPU has it.'),
     tdxVersion: z.enum(['1.0', '1.5']).default('1.5').describe('TDX module version (TDREPORT layout).'),
     seed: z.string().min(1).default('tdx-shbuf').describe('Seed of the per-platform secrets: the TDREPORT MAC key and the simulated quote service\'s keys and certificates (same seed → same simulated root CA).'),

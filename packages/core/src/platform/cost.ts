@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedNumber, HOUR_NS, pageBytes, probability } from './bounds.js';
 
 /**
  * The cost model: every parameter has the default and source of docs/model.md §8.
@@ -6,7 +7,8 @@ import { z } from 'zod';
  * anywhere" are still parameters here, with a default whose derivation the
  * description states; override them per experiment.
  */
-const ns = (def: number, source: string) => z.number().nonnegative().default(def).describe(source);
+const ns = (def: number, source: string) => boundedNumber({ min: 0, max: HOUR_NS, unit: 'ns' }).default(def).describe(source);
+const positive = (max: number, unit: string) => boundedNumber({ min: 0, minExclusive: true, max, unit });
 
 export const costParamsSchema = z
   .object({
@@ -18,23 +20,25 @@ export const costParamsSchema = z
     hostTeardownPer4kNs: ns(17_500, 'Host teardown of one private 4 KiB page (BLOCK+TRACK+kick+REMOVE+WBINVD+zero). Derived range 10–25 µs (Yamahata, KVM list 2024-03); default is the midpoint (docs/model.md §8).'),
     hostAugPer4kNs: ns(4_000, 'Host EPT-violation exit + TDH.MEM.PAGE.AUG of one 4 KiB page on a lazy accept. Not found (docs/model.md §8 "per-SEAMCALL latencies"): proxy = one TDVMCALL round trip.'),
     hostSharedZapPer2mNs: ns(4_000, 'Host zap of shared-EPT entries for one 2 MiB MapGPA chunk (shared→private) plus its TLB flush. Not found: proxy = one TDVMCALL round trip.'),
-    mapGpaChunkBytes: z.number().int().positive().default(2 * 1024 * 1024).describe('MapGPA granularity: bytes the VMM converts per exit. KVM TDX_MAP_GPA_MAX_LEN = 2 MiB (docs/model.md §8).'),
+    mapGpaChunkBytes: pageBytes(4096, 2 ** 30).default(2 * 1024 * 1024).describe('MapGPA granularity: bytes the VMM converts per exit. KVM TDX_MAP_GPA_MAX_LEN = 2 MiB (docs/model.md §8).'),
     cacheFlushPer4kNs: ns(90, 'Cache flush of 4 KiB with CLFLUSHOPT, 64 lines. Derived from a 2016 streaming benchmark (docs/model.md §8).'),
     clflushPer4kNs: ns(900, 'Cache flush of 4 KiB with plain CLFLUSH (CPUs without CLFLUSHOPT). Same source (docs/model.md §8).'),
-    cacheLineBytes: z.number().int().positive().default(64).describe('x86 cache line, the CLFLUSHOPT unit (clflush_cache_range steps by boot_cpu_data.x86_clflush_size).'),
+    cacheLineBytes: boundedNumber({ min: 8, max: 4096, int: true, unit: 'bytes' })
+      .refine((n) => (n & (n - 1)) === 0, { error: (i) => `must be a power of two (got ${String(i.input)})` })
+      .default(64).describe('x86 cache line, the CLFLUSHOPT unit (clflush_cache_range steps by boot_cpu_data.x86_clflush_size).'),
     tlbFlushSinglePageNs: ns(100, 'Single-page TLB flush (INVLPG): "each single flush is about 100 ns" (arch/x86/mm/tlb.c; docs/model.md §8).'),
-    tlbSinglePageFlushCeiling: z.number().int().positive().default(33).describe('Pages above which a range flush becomes a full flush: tlb_single_page_flush_ceiling (arch/x86/mm/tlb.c; docs/model.md §3).'),
+    tlbSinglePageFlushCeiling: boundedNumber({ min: 1, max: 262_144, int: true, unit: 'pages' }).default(33).describe('Pages above which a range flush becomes a full flush: tlb_single_page_flush_ceiling (arch/x86/mm/tlb.c; docs/model.md §3).'),
     tlbFlushFullNs: ns(3_300, 'Full TLB flush. Not found: derived as ceiling × single-page flush, the break-even the kernel assumes.'),
-    ipiCycles: z.number().nonnegative().default(4_300).describe('IPI in a VM, cycles (Zeng Guang, KVM list 2022; docs/model.md §8). 3,650 with IPI virtualization.'),
-    cpuGHz: z.number().positive().default(2.0).describe('Core clock used to turn cycle counts into time. Not in docs/model.md §8: an assumption, set it to your machine.'),
-    bounceBytesPerNs: z.number().positive().default(10).describe('Bounce copy (memcpy-class) bandwidth in bytes/ns = GB/s; low end of ~10–30 GB/s per core (docs/model.md §8). Also used for zeroing pages.'),
-    swiotlbSingleLockFactor: z.number().positive().default(0.59).describe('SWIOTLB throughput with one lock area relative to per-CPU areas (Tianyu Lan 2022: 20 vs 34 Gb/s; docs/model.md §8).'),
+    ipiCycles: boundedNumber({ min: 0, max: 1e9, unit: 'cycles' }).default(4_300).describe('IPI in a VM, cycles (Zeng Guang, KVM list 2022; docs/model.md §8). 3,650 with IPI virtualization.'),
+    cpuGHz: positive(10, 'GHz').default(2.0).describe('Core clock used to turn cycle counts into time. Not in docs/model.md §8: an assumption, set it to your machine.'),
+    bounceBytesPerNs: positive(1000, 'bytes/ns').default(10).describe('Bounce copy (memcpy-class) bandwidth in bytes/ns = GB/s; low end of ~10–30 GB/s per core (docs/model.md §8). Also used for zeroing pages.'),
+    swiotlbSingleLockFactor: positive(1, '').default(0.59).describe('SWIOTLB throughput with one lock area relative to per-CPU areas (Tianyu Lan 2022: 20 vs 34 Gb/s; docs/model.md §8).'),
     quoteGenerationNs: ns(4_000_000, 'Quote generation in the host service, typical ~4 ms, range 3–11 ms (Jun Miao, LKML 2026-02, Granite Rapids; docs/model.md §8).'),
     pageAllocNs: ns(0, 'Buddy allocator fast path per call. Not found in docs/model.md §8; 0 = not charged.'),
     // Huge private mappings and fragmentation (docs/model.md §5, §8).
     hostDemoteNs: ns(10_000, 'Host split of one huge private S-EPT leaf before a partial conversion: TDH.MEM.RANGE.BLOCK, TDH.MEM.TRACK + kick of every vCPU, TDH.MEM.PAGE.DEMOTE (KVM TDX huge-page series, not merged). Not found (docs/model.md §8 "per-SEAMCALL latencies"): proxy = the low end of the 10–25 µs per-page teardown, which has the same BLOCK+TRACK+kick; sweep it.'),
-    directMap4kThroughputLoss: z.number().min(0).max(1).default(0.007).describe('Throughput lost by a workload whose memory the direct map maps at 4 KiB instead of 1 GiB, as a fraction. Song Liu 2022 (fleet): 0.5–0.9 %; default the midpoint (docs/model.md §8). Range to sweep: 0.005–0.009.'),
-    directMap2mThroughputLoss: z.number().min(0).max(1).default(0).describe('Throughput lost at 2 MiB instead of 1 GiB, as a fraction. Assumption: no consistent difference (Xing Zhengjun 2021: 1G best in only 45 % of 259 tests, 4K lowest on all 4 machines; docs/model.md §8), so 0; sweep 0–0.007.'),
+    directMap4kThroughputLoss: probability().default(0.007).describe('Throughput lost by a workload whose memory the direct map maps at 4 KiB instead of 1 GiB, as a fraction. Song Liu 2022 (fleet): 0.5–0.9 %; default the midpoint (docs/model.md §8). Range to sweep: 0.005–0.009.'),
+    directMap2mThroughputLoss: probability().default(0).describe('Throughput lost at 2 MiB instead of 1 GiB, as a fraction. Assumption: no consistent difference (Xing Zhengjun 2021: 1G best in only 45 % of 259 tests, 4K lowest on all 4 machines; docs/model.md §8), so 0; sweep 0–0.007.'),
   })
   .strict();
 

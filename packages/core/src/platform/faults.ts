@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { boundedNumber, HOUR_NS, probability } from './bounds.js';
 
-const rate = (what: string) => z.number().min(0).max(1).default(0).describe(what);
+const rate = (what: string) => probability().default(0).describe(what);
+/** The payload of the largest buffer QEMU takes (TDX_GET_QUOTE_MAX_BUF_LEN 128 KiB) after the 24-byte tdx_quote_buf header. */
+export const MAX_QUOTE_PAYLOAD = 128 * 1024 - 24;
 
 /**
  * A seeded fault plan (docs/architecture.md "faults and adversary"): each knob is the
@@ -9,7 +12,7 @@ const rate = (what: string) => z.number().min(0).max(1).default(0).describe(what
  */
 export const faultsSchema = z
   .object({
-    seed: z.number().int().nonnegative().default(1).describe('Seed of the fault plan’s random stream.'),
+    seed: boundedNumber({ min: 0, max: 2 ** 32 - 1, int: true }).default(1).describe('Seed of the fault plan’s random stream.'),
     mapGpaInterruptRate: rate('After each 2 MiB MapGPA chunk, probability that an interrupt is pending, so KVM answers RETRY with the next GPA (tdx_complete_vmcall_map_gpa).'),
     mapGpaNoProgressRate: rate('Probability that a MapGPA hypercall is answered RETRY without progress (a broken or hostile host); 3 in a row make tdx_map_gpa give up.'),
     mapGpaOutOfRangeRate: rate('Probability that a MapGPA RETRY carries a GPA outside [start, end) (a hostile host); tdx_map_gpa rejects it.'),
@@ -20,10 +23,10 @@ export const faultsSchema = z
       .object({
         serviceConfigured: z.boolean().default(true).describe('false: QEMU started without quote-generation-socket; GetQuote writes SERVICE_UNAVAILABLE at once.'),
         serviceUnavailable: z.boolean().default(false).describe('Connecting to the QGS fails: the request completes with SERVICE_UNAVAILABLE.'),
-        extraLatencyNs: z.number().nonnegative().default(0).describe('Extra QGS latency on top of the cost model quoteGenerationNs, ns (a slow service).'),
+        extraLatencyNs: boundedNumber({ min: 0, max: HOUR_NS, unit: 'ns' }).default(0).describe('Extra QGS latency on top of the cost model quoteGenerationNs, ns, at most an hour (a slow service; past QEMU\'s 30 s transaction timeout the request completes with ERROR).'),
         neverAnswers: z.boolean().default(false).describe('The QGS never answers: QEMU’s 30 s transaction timeout writes ERROR.'),
-        padQuoteTo: z.number().int().positive().nullable().default(null).describe('Pad each quote with zeros to this size, as the real QGS pads to its reserved size (e.g. 5006); null: no padding.'),
-        lieOutLen: z.number().int().nonnegative().nullable().default(null).describe('Hostile host: the out_len written at completion, whatever the quote size; null: the truth.'),
+        padQuoteTo: boundedNumber({ min: 1, max: MAX_QUOTE_PAYLOAD, int: true, unit: 'bytes' }).nullable().default(null).describe('Pad each quote with zeros to this size, as the real QGS pads to its reserved size (e.g. 5006), at most 131048 (a 128 KiB buffer less its 24-byte header); a padded quote larger than the request\'s buffer completes with ERROR. null: no padding.'),
+        lieOutLen: boundedNumber({ min: 0, max: 2 ** 32 - 1, int: true, unit: 'bytes' }).nullable().default(null).describe('Hostile host: the out_len (a u32) written at completion, whatever the quote size; null: the truth.'),
         lieStatus: z.enum(['SUCCESS', 'IN_FLIGHT', 'ERROR', 'SERVICE_UNAVAILABLE']).nullable().default(null).describe('Hostile host: the status written at completion; null: the truth.'),
       })
       .strict()
