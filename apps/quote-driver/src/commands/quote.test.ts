@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseQuote, toHex, verifyQuote } from '@tdx-shbuf/tdx-formats';
 import { runCli } from '../../test/cli.js';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +117,16 @@ describe('tdx-shbuf quote: bad arguments exit 2 with one line and write nothing'
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`tdx-shbuf quote: cannot write ${path.join(dir, 'out')}: EISDIR\n`);
     expect(readdirSync(dir).sort()).toEqual(['out', 'tdx-shbuf.config.json']);
+  });
+
+  it('a run with an invariant violation never exits 0: a strategy that frees shared pages gets a quote, but nothing is written (regression)', async () => {
+    const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/frees-shared-strategy.ts');
+    const dir = project({ platform: PLATFORM, strategy: fixture });
+    const r = await cli(dir, 'quote', '--report-data', HEX, '--root-out', 'root.pem');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^tdx-shbuf quote: the model recorded \d+ invariant violations? \(first: invariant 1 at pfn \d+: .*\); nothing written\n$/);
+    expect(readdirSync(dir)).toEqual(['tdx-shbuf.config.json']);
   });
 
   it('a driver failure (host refuses service) exits 1 and writes nothing', async () => {

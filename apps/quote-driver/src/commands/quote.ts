@@ -2,7 +2,8 @@
  * `tdx-shbuf quote --report-data <128 hex | @file> [--config f] [-o quote.bin] [--root-out root.pem] [--json]`:
  * boot the modeled TD with the configured strategy, produce one quote through
  * the configfs-tsm shaped API, write it atomically. Exit 0 on success, 1 when
- * the driver fails (an errno), 2 on bad arguments or configuration.
+ * the driver fails (an errno) or the model recorded an invariant violation
+ * (nothing is written then), 2 on bad arguments or configuration.
  */
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -126,6 +127,13 @@ async function run(_args: string[], v: QuoteOptions, io: CliIo): Promise<number>
   }
   if (report.generation !== generation) {
     io.stderr('tdx-shbuf quote: inblob changed while the quote was generated (generation moved)\n');
+    return EXIT.CHECK_FAILED;
+  }
+  const violations = td.machine.violations;
+  if (violations.length > 0) {
+    // A run that broke an invariant is never a success, whatever the quote looks like.
+    const v = violations[0]!;
+    io.stderr(`tdx-shbuf quote: the model recorded ${violations.length} invariant violation${violations.length === 1 ? '' : 's'} (first: invariant ${v.invariant} at pfn ${v.pfn}: ${v.message}); nothing written\n`);
     return EXIT.CHECK_FAILED;
   }
   if (quote.length === 0) {

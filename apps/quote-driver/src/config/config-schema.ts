@@ -41,7 +41,7 @@ export const driverSchema = z
     checks: z
       .enum(['v6.7', 'v7.0'])
       .default('v7.0')
-      .describe('"v6.7": the driver as merged (v6.7–v6.19): no status check, out_len trusted, and a real timeout reported as success (the i == 31 off-by-one). "v7.0": -EIO when status is not SUCCESS, out_len read once and -EFBIG past the buffer, a timeout is -ETIMEDOUT.'),
+      .describe('"v6.7": the driver as merged (v6.7–v6.19): no status check, out_len trusted and fetched twice (kvmemdup, then outblob_len). "v7.0": -EIO when the status, fetched again after the wait, is not SUCCESS; out_len read once (READ_ONCE) and -EFBIG past the buffer. Both keep wait_for_quote_completion()\'s off-by-one: an answer seen at the last poll is -ETIMEDOUT, a real timeout returns 0 — an empty "successful" quote in v6.7, -EIO in v7.0.'),
     notifyVector: boundedNumber({ min: 32, max: 255, int: true })
       .default(0xf3)
       .describe('Vector registered with SetupEventNotifyInterrupt when completion is "interrupt" (32..255); default 0xf3, HYPERVISOR_CALLBACK_VECTOR, which the 2022 series reused.'),

@@ -72,7 +72,8 @@ describe('errno paths of tdx_report_new()', () => {
     let parkedAtEnd = -1;
     const [first, second, third] = await sequence(t, REPORT_DATA, REPORT_DATA, 6e9, {}, REPORT_DATA);
     parkedAtEnd = t.driver.parkedBuffers;
-    expect(first).toEqual({ ok: false, code: 'ETIMEDOUT' });
+    // v7.0: the timed-out loop returns 0 (i == timeout + 1) and the status check sees IN_FLIGHT
+    expect(first).toEqual({ ok: false, code: 'EIO' });
     expect(second).toEqual({ ok: false, code: 'EBUSY' });
     expect(third!.ok).toBe(true);
     expect(parkedAtEnd).toBe(0);
@@ -91,7 +92,7 @@ describe('errno paths of tdx_report_new()', () => {
       const c = await t.driver.getQuote(REPORT_DATA);
       return [a.ok || a.error.code, b.ok, c.ok];
     });
-    expect(out).toEqual(['ETIMEDOUT', true, true]);
+    expect(out).toEqual(['EIO', true, true]);
     expect(parked).toBe(1);
     expect(t.driver.parkedBuffers).toBe(0);
     expect(t.machine.violations).toEqual([]);
@@ -139,7 +140,7 @@ describe('errno paths of tdx_report_new()', () => {
   });
 });
 
-describe('timeouts: the v6.7–v6.19 off-by-one and v7.0', () => {
+describe('timeouts: the off-by-one of v6.7, still in v7.0', () => {
   it('v6.7: a real timeout leaves the loop with i == timeout + 1 and returns 0 — an empty "successful" quote; the buffer stays in flight', async () => {
     const t = await td({ driver: { checks: 'v6.7', timeoutMs: 5000 } }, { extraLatencyNs: 10e9 });
     let waits = -1;
@@ -163,7 +164,9 @@ describe('timeouts: the v6.7–v6.19 off-by-one and v7.0', () => {
     expect(t.driver.last!.waits).toBe(30);
     expect(t.driver.parkedBuffers).toBe(1);
     const v7 = await td({ driver: { checks: 'v7.0' } }, { lieStatus: QUOTE_BUF_STATUS.IN_FLIGHT });
-    expect(await request(v7)).toEqual({ ok: false, code: 'ETIMEDOUT' });
+    expect(await request(v7)).toEqual({ ok: false, code: 'EIO' }); // the same loop, then status ≠ SUCCESS
+    expect(v7.driver.last!.waits).toBe(30);
+    expect(v7.driver.parkedBuffers).toBe(1);
   });
 
   it('v6.7: when the answer arrives exactly at the last poll (QEMU\'s own 30 s timeout), i == timeout gives -ETIMEDOUT', async () => {
@@ -171,10 +174,13 @@ describe('timeouts: the v6.7–v6.19 off-by-one and v7.0', () => {
     expect(await request(t)).toEqual({ ok: false, code: 'ETIMEDOUT' });
   });
 
-  it('v7.0: a real timeout is ETIMEDOUT', async () => {
+  it('v7.0 keeps the off-by-one: a real timeout returns 0 from the loop and the status check makes it EIO; an answer at the last poll is ETIMEDOUT', async () => {
     const t = await td({ driver: { checks: 'v7.0', timeoutMs: 5000 } }, { extraLatencyNs: 10e9 });
-    expect(await request(t)).toEqual({ ok: false, code: 'ETIMEDOUT' });
+    expect(await request(t)).toEqual({ ok: false, code: 'EIO' });
     expect(t.driver.last!.latencyNs).toBeGreaterThanOrEqual(5e9);
+    expect(t.driver.last!.waits).toBe(5);
+    const last = await td({ driver: { checks: 'v7.0' } }, { neverAnswers: true }); // QEMU writes ERROR at 30 s, the 30th poll sees it
+    expect(await request(last)).toEqual({ ok: false, code: 'ETIMEDOUT' });
   });
 
   it('interrupt completion also times out with ETIMEDOUT', async () => {

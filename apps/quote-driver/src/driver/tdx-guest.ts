@@ -1,12 +1,11 @@
 import { fail, ok, TDVMCALL_STATUS, WaitQueue, type Kernel, type Machine, type Result, type SharedBuffer, type SharedBufferAllocator, type StrategyCapabilities } from '@tdx-shbuf/core';
 import type { DriverPolicy } from '../config/config-schema.js';
-import { fillRequest, IN_FLIGHT, OFF, readU32, readU64, SUCCESS } from './quote-buf-io.js';
+import { fillRequest, IN_FLIGHT, OFF, readU64 } from './quote-buf-io.js';
+import { copyOutQuote } from './copy-out.js';
 import { Mutex } from './mutex.js';
 
 /** TDX_REPORTDATA_LEN: configfs-tsm inblob for TDX is exactly this long. */
 export const TDX_REPORTDATA_LEN = 64;
-/** kvmalloc() refuses sizes above INT_MAX (mm/util.c). */
-const INT_MAX = 0x7fff_ffff;
 
 /** What one request did, for summaries and experiments. */
 export interface QuoteRequestStats {
@@ -19,8 +18,10 @@ export interface QuoteRequestStats {
 /**
  * The TDX guest quote driver, drivers/virt/coco/tdx-guest/tdx-guest.c
  * (tdx_report_new, wait_for_quote_completion; v6.7 f4738f56d1dc and the v7.0
- * checks), running on the model with its buffer from a strategy. Every
- * method must run inside a vCPU task of `m.sched`.
+ * checks, copy-out.ts), running on the model with its buffer from a strategy.
+ * Every method must run inside a vCPU task of `m.sched`. Each host-written
+ * field is fetched as often as the kernel fetches it, so a host racing the
+ * guest (faults.quoteService.rewriteDuringCopyOutRate) gets what it would get.
  *
  * Buffers: each request takes a buffer from the strategy and gives it back
  * (a strategy like direct-map hands out its one init-time buffer each time).
@@ -114,68 +115,51 @@ export class TdxGuestDriver {
     const buf = a.value;
     let hostOwns = false;
     try {
+      // "if (quote_buf->status == GET_QUOTE_IN_FLIGHT) return -EBUSY": upstream reads its one
+      // buffer's status before zeroing it; a buffer the host flipped back to IN_FLIGHT after the
+      // driver gave it back is the host's again and is held (invariant 4), never overwritten.
+      const prior = readU64(buf, OFF.status);
+      if (prior.ok && prior.value === IN_FLIGHT) {
+        hostOwns = true;
+        return fail('EBUSY', 'the quote buffer reads GET_QUOTE_IN_FLIGHT: the host owns it');
+      }
       const f = fillRequest(buf, p.bufferBytes, tdreport.value);
       if (!f.ok) return f;
       if (buf.sharedGpas.length !== 1) return fail('EINVAL', `GetQuote takes one contiguous shared range; the buffer has ${buf.sharedGpas.length}`);
-      // tdx_hcall_get_quote(quote_data, GET_QUOTE_BUF_SIZE)
+      // tdx_hcall_get_quote(quote_data, GET_QUOTE_BUF_SIZE): any status but SUCCESS (QEMU's RETRY
+      // past 16 requests in flight included) is "GetQuote hypercall failed" → -EIO.
       const err = this.kernel.tdvmcallGetQuote(buf.sharedGpas[0]!.gpa, p.bufferBytes);
       if (err !== TDVMCALL_STATUS.SUCCESS) return fail('EIO', `GetQuote hypercall failed, status:${err.toString(16)}`);
       hostOwns = true;
       const w = p.completion === 'poll' ? await this.pollForCompletion(buf, waits) : await this.waitForNotify(buf, waits);
       if (!w.ok) return w; // the buffer may still be IN_FLIGHT: released below by status
-      const status = w.value; // the status as last read: not fetched again (invariant 5)
-      if (p.checks === 'v7.0' && status !== SUCCESS) return fail('EIO', `GetQuote completed with status 0x${status.toString(16)}`);
-      const outLen = readU32(buf, OFF.outLen); // READ_ONCE(quote_buf->out_len)
-      if (!outLen.ok) return outLen;
-      const room = p.bufferBytes - OFF.data;
-      if (outLen.value > room) {
-        if (p.checks === 'v7.0') return fail('EFBIG', `out_len ${outLen.value} exceeds the ${room} bytes after the header`);
-        // v6.7: kvmemdup(quote_buf->data, quote_buf->out_len) trusts the host.
-        if (outLen.value > INT_MAX) return fail('ENOMEM', `kvmemdup of out_len ${outLen.value} bytes fails (above INT_MAX)`);
-        const pfn = Math.floor((buf.sharedGpas[0]!.gpa - this.kernel.sharedBit) / 4096);
-        this.m.reportViolation(5, pfn, Math.ceil(p.bufferBytes / 4096), `out_len ${outLen.value} not bounds-checked: kvmemdup reads ${outLen.value - room} bytes past the quote buffer`);
-        return fail('EFAULT', `out_len ${outLen.value} overruns the buffer by ${outLen.value - room} bytes (an out-of-bounds read of kernel memory on hardware)`);
-      }
-      // Copy the quote out once.
-      const s = buf.syncForCpu(OFF.data, outLen.value);
-      if (!s.ok) return s;
-      return buf.read(OFF.data, outLen.value);
+      const pfn = Math.floor((buf.sharedGpas[0]!.gpa - this.kernel.sharedBit) / 4096);
+      return copyOutQuote({ m: this.m, buf, bufferBytes: p.bufferBytes, checks: p.checks, pfn });
     } finally {
       await this.release(buf, hostOwns);
     }
   }
 
   /**
-   * wait_for_quote_completion(): poll `status` once per interval. v6.7–v6.19:
+   * wait_for_quote_completion(), v6.7 to v7.0 alike:
    *   while (quote_buf->status == GET_QUOTE_IN_FLIGHT && i++ < timeout) msleep_interruptible(MSEC_PER_SEC);
    *   return (i == timeout) ? -ETIMEDOUT : 0;
-   * — a real timeout leaves the loop with i == timeout + 1 and returns 0. v7.0
-   * returns -ETIMEDOUT whenever the status is still IN_FLIGHT at the end.
-   * Resolves to the status as last read.
+   * An answer seen at the last poll leaves with i == timeout: -ETIMEDOUT. A real
+   * timeout leaves with i == timeout + 1 and returns 0: v6.7 then copies
+   * whatever the buffer holds; v7.0's status check turns it into -EIO.
    */
-  private async pollForCompletion(buf: SharedBuffer, waits: { n: number }): Promise<Result<bigint>> {
+  private async pollForCompletion(buf: SharedBuffer, waits: { n: number }): Promise<Result<void>> {
     const p = this.policy;
     const timeout = Math.ceil(p.timeoutMs / p.pollIntervalMs); // getquote_timeout, in polls
-    const sleep = () => this.m.sched.sleep(p.pollIntervalMs * 1e6);
     let i = 0;
     let status = readU64(buf, OFF.status);
-    if (p.checks === 'v6.7') {
-      while (status.ok && status.value === IN_FLIGHT && i++ < timeout) {
-        await sleep();
-        waits.n++;
-        status = readU64(buf, OFF.status);
-      }
-      if (!status.ok) return status;
-      return i === timeout ? fail('ETIMEDOUT', `no answer from the host after ${timeout} polls`) : ok(status.value);
-    }
-    while (status.ok && status.value === IN_FLIGHT && i < timeout) {
-      await sleep();
-      i++;
+    while (status.ok && status.value === IN_FLIGHT && i++ < timeout) {
+      await this.m.sched.sleep(p.pollIntervalMs * 1e6);
       waits.n++;
       status = readU64(buf, OFF.status);
     }
     if (!status.ok) return status;
-    return status.value === IN_FLIGHT ? fail('ETIMEDOUT', `no answer from the host after ${p.timeoutMs} ms`) : ok(status.value);
+    return i === timeout ? fail('ETIMEDOUT', `GetQuote request timedout (${timeout} polls)`) : ok();
   }
 
   /**
@@ -184,11 +168,12 @@ export class TdxGuestDriver {
    * timeout) — the condition is checked before sleeping and after every
    * wake-up, since one vector serves every request.
    */
-  private async waitForNotify(buf: SharedBuffer, waits: { n: number }): Promise<Result<bigint>> {
+  private async waitForNotify(buf: SharedBuffer, waits: { n: number }): Promise<Result<void>> {
     const deadline = this.m.sched.now() + this.policy.timeoutMs * 1e6;
     for (;;) {
       const status = readU64(buf, OFF.status);
-      if (!status.ok || status.value !== IN_FLIGHT) return status;
+      if (!status.ok) return status;
+      if (status.value !== IN_FLIGHT) return ok();
       const left = deadline - this.m.sched.now();
       if (left <= 0 || (await this.notify.wait(left)) === 'timeout') return fail('ETIMEDOUT', `no notify interrupt within ${this.policy.timeoutMs} ms`);
       waits.n++;

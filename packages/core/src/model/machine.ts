@@ -41,8 +41,8 @@ export interface HostView {
   writeShared(gpa: number, data: Uint8Array): boolean;
   /** QEMU's GetQuote handling and the simulated QGS behind it. */
   readonly quote: {
-    /** Requests, accepted, RETRYs, completions, timeouts, notifications of this run. */
-    readonly stats: Readonly<{ requests: number; accepted: number; retries: number; completed: number; timeouts: number; notifies: number }>;
+    /** Requests, accepted, RETRYs, completions, timeouts, notifications of this run, and requests a hostile knob acted on. */
+    readonly stats: Readonly<{ requests: number; accepted: number; retries: number; completed: number; timeouts: number; notifies: number; hostile: number }>;
     /** The vector SetupEventNotifyInterrupt registered, if any. */
     readonly eventNotifyVector: number | undefined;
     /** PEM of the simulated root CA the platform's quotes chain to. */

@@ -28,6 +28,12 @@ export const faultsSchema = z
         padQuoteTo: boundedNumber({ min: 1, max: MAX_QUOTE_PAYLOAD, int: true, unit: 'bytes' }).nullable().default(null).describe('Pad each quote with zeros to this size, as the real QGS pads to its reserved size (e.g. 5006), at most 131048 (a 128 KiB buffer less its 24-byte header); a padded quote larger than the request\'s buffer completes with ERROR. null: no padding.'),
         lieOutLen: boundedNumber({ min: 0, max: 2 ** 32 - 1, int: true, unit: 'bytes' }).nullable().default(null).describe('Hostile host: the out_len (a u32) written at completion, whatever the quote size; null: the truth.'),
         lieStatus: z.enum(['SUCCESS', 'IN_FLIGHT', 'ERROR', 'SERVICE_UNAVAILABLE']).nullable().default(null).describe('Hostile host: the status written at completion; null: the truth.'),
+        lieRate: probability().default(1).describe('Hostile host: probability that a request carries the lies above (lieOutLen, lieStatus); 1: every request.'),
+        rewriteDuringCopyOutRate: rate('Hostile host: probability that, once a request is complete, a host thread keeps rewriting the buffer while the guest copies the quote out — each guest fetch of out_len sees the true length or the whole buffer in turn, and the quote\'s REPORTDATA reads flipped (a double fetch: v6.7 reads out_len twice; v7.0 once, but no driver protects the quote\'s bytes — only its signature does).'),
+        flipToInFlightRate: rate('Hostile host: probability that the host writes status IN_FLIGHT back into a completed request\'s buffer, flipToInFlightAfterNs after completing it (lost if the guest made the buffer private again); a polling guest that has not looked yet times out, and the driver refuses a buffer that reads IN_FLIGHT.'),
+        flipToInFlightAfterNs: boundedNumber({ min: 0, max: HOUR_NS, unit: 'ns' }).default(1e6).describe('When the flip to IN_FLIGHT comes after completion, ns (default 1 ms: before a 1 s poll looks, after an interrupt-driven guest has copied the quote).'),
+        lateCompletionRate: rate('Hostile host: probability that the host holds a request\'s answer for lateCompletionNs, ignoring QEMU\'s 30 s transaction timeout, and then completes it with SUCCESS — a write after the guest gave up, into a buffer the driver must still hold (invariant 4).'),
+        lateCompletionNs: boundedNumber({ min: 0, max: HOUR_NS, unit: 'ns' }).default(60e9).describe('How long a late completion is held, ns (default 60 s: past the driver\'s 30 s timeout).'),
       })
       .strict()
       .prefault({})

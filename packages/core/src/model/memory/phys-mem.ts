@@ -62,6 +62,13 @@ export class GuestMemory {
   readonly pagesByOwner = [0, 0, 0, 0, 0, 0, 0];
   readonly totalRamPages: number;
 
+  /**
+   * Host writers racing the guest's loads of shared memory (SharedBacking.raceGuestLoads):
+   * a host thread on another core rewriting a shared buffer while the guest reads it.
+   * Each runs just before a guest load that overlaps its range.
+   */
+  private readonly racers = new Set<{ pa: number; end: number; run: (pa: number, length: number) => void }>();
+
   /** ∫ sharedPages dt up to `sharedSince` (page·ns), for the time-weighted mean of shared memory. */
   private sharedIntegral = 0;
   private sharedSince = 0;
@@ -192,6 +199,19 @@ export class GuestMemory {
       done += take;
     }
     return out;
+  }
+
+  /** Register a host writer that runs before every guest load of shared [pa, pa + length); returns its removal. */
+  addRacer(pa: number, length: number, run: (pa: number, length: number) => void): () => void {
+    const r = { pa, end: pa + length, run };
+    this.racers.add(r);
+    return () => this.racers.delete(r);
+  }
+
+  /** A guest load of shared [pa, pa + length) is about to happen: let the racing host writers in first. */
+  beforeSharedLoad(pa: number, length: number): void {
+    if (this.racers.size === 0) return;
+    for (const r of [...this.racers]) if (pa < r.end && pa + length > r.pa) r.run(pa, length);
   }
 
   /** Copy bytes into one backing. */

@@ -29,6 +29,16 @@ export class SharedBacking {
     return this.mem.readData('shared', pa, length);
   }
 
+  /**
+   * A host thread that keeps rewriting [pa, pa + length) while the guest reads
+   * it: `write` runs just before every guest load overlapping the range (the
+   * worst interleaving of a real race, where each guest fetch may see a new
+   * value). Returns the function that stops it.
+   */
+  raceGuestLoads(pa: number, length: number, write: (pa: number, length: number) => void): () => void {
+    return this.mem.addRacer(pa, length, write);
+  }
+
   /** Write the shared backing (the caller checked `isShared`). */
   write(pa: number, data: Uint8Array): void {
     this.mem.writeData('shared', pa, data);

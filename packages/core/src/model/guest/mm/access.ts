@@ -56,7 +56,10 @@ function each(m: Guest, kva: number, length: number, fn: (pa: number, encrypted:
 /** A guest load of `length` bytes at `kva`. */
 export function guestRead(m: Guest, kva: number, length: number): Result<Uint8Array> {
   const out = new Uint8Array(length);
-  const r = each(m, kva, length, (pa, enc, off, take) => out.set(m.mem.readData(enc ? 'private' : 'shared', pa, take), off));
+  const r = each(m, kva, length, (pa, enc, off, take) => {
+    if (!enc) m.mem.beforeSharedLoad(pa, take); // a host racing this load writes first
+    out.set(m.mem.readData(enc ? 'private' : 'shared', pa, take), off);
+  });
   return r.ok ? ok(out) : r;
 }
 

@@ -15,6 +15,7 @@ import { platformSecrets } from '../../../platform/measurements.js';
 import { PAGE_SIZE } from '../../../abi/units.js';
 import type { SharedBacking } from '../../memory/shared-backing.js';
 import type { Sim } from '../../sim/sim.js';
+import { drawHostileAct, hostileWriteStatus, IN_FLIGHT, raceCopyOut, type HostileAct, type HostileRates } from './hostile.js';
 
 /** TDX_GET_QUOTE_MAX_BUF_LEN (QEMU target/i386/kvm/tdx.c): 128 KiB. */
 export const GET_QUOTE_MAX_BUF_LEN = 128 * 1024;
@@ -30,7 +31,7 @@ export function simulatedQuoteServiceFor(seed: string): SimulatedQuoteService {
 }
 
 /** Host-side knobs for experiments and tests (docs/architecture.md "faults and adversary"). */
-export interface QuoteHostFaults {
+export interface QuoteHostFaults extends HostileRates {
   /** QEMU started without `quote-generation-socket`: SERVICE_UNAVAILABLE written at once, nothing forwarded. Default true. */
   serviceConfigured?: boolean;
   /** Connecting to the QGS fails: the request completes with SERVICE_UNAVAILABLE. */
@@ -45,6 +46,8 @@ export interface QuoteHostFaults {
   lieOutLen?: number;
   /** Hostile host: the `status` it writes at completion (e.g. SUCCESS after a failure, or IN_FLIGHT forever). */
   lieStatus?: bigint;
+  // HostileRates: lieRate (share of requests that get the lies above, default 1), rewriteDuringCopyOutRate,
+  // flipToInFlightRate + flipToInFlightAfterNs, lateCompletionRate + lateCompletionNs (see hostile.ts).
 }
 
 /** The configured quote-service faults (platform.faults.quoteService) as host knobs. */
@@ -53,7 +56,8 @@ export function quoteHostFaults(c: FaultsConfig['quoteService']): QuoteHostFault
   if (c.padQuoteTo !== null) f.padQuoteTo = c.padQuoteTo;
   if (c.lieOutLen !== null) f.lieOutLen = c.lieOutLen;
   if (c.lieStatus !== null) f.lieStatus = QUOTE_BUF_STATUS[c.lieStatus];
-  return f;
+  const { lieRate, rewriteDuringCopyOutRate, flipToInFlightRate, flipToInFlightAfterNs, lateCompletionRate, lateCompletionNs } = c;
+  return { ...f, lieRate, rewriteDuringCopyOutRate, flipToInFlightRate, flipToInFlightAfterNs, lateCompletionRate, lateCompletionNs };
 }
 
 /** One GetQuote the host accepted. */
@@ -65,6 +69,8 @@ interface QuoteTask {
   readonly report: Uint8Array;
   /** QEMU's copy of the header as read at request time (task->hdr), written back at completion. */
   readonly hdr: Uint8Array;
+  /** What a hostile host does to this request beyond the protocol. */
+  readonly act: HostileAct;
 }
 
 /**
@@ -79,14 +85,16 @@ interface QuoteTask {
 export class GetQuoteHost {
   /** Requests forwarded and not yet completed (QEMU tdx_guest->num). */
   inFlight = 0;
-  /** Statistics of this run. */
-  readonly stats = { requests: 0, accepted: 0, retries: 0, completed: 0, timeouts: 0, notifies: 0 };
+  /** Statistics of this run (`hostile`: requests a hostile knob acted on). */
+  readonly stats = { requests: 0, accepted: 0, retries: 0, completed: 0, timeouts: 0, notifies: 0, hostile: 0 };
   faults: QuoteHostFaults = {};
   private notifyVector: number | undefined;
   private notifyApicId = 0;
   private service: SimulatedQuoteService | undefined;
   private nextId = 1;
   private readonly tasks: Promise<void>[] = [];
+  /** Copy-out racers still running, by buffer GPA (a new GetQuote on the buffer stops its racer). */
+  private readonly racers = new Map<number, () => void>();
   private readonly sharedBit: number;
   constructor(
     private readonly m: Sim,
@@ -171,9 +179,14 @@ export class GetQuoteHost {
     if (!report) return S.INVALID_OPERAND;
     this.inFlight++;
     this.stats.accepted++;
+    this.racers.get(bufGpa)?.();
+    this.racers.delete(bufGpa);
     // "Mark the buffer in-flight."
     this.writeHeader(bufGpa, hdr, QUOTE_BUF_STATUS.IN_FLIGHT, undefined);
-    const task: QuoteTask = { id: this.nextId++, bufGpa, bufLen: size, report, hdr };
+    const f = this.faults;
+    const act = drawHostileAct(m, f, f.lieOutLen !== undefined || f.lieStatus !== undefined);
+    if (act.lie || act.rewrite || act.flipAfterNs !== undefined || act.lateNs !== undefined) this.stats.hostile++;
+    const task: QuoteTask = { id: this.nextId++, bufGpa, bufLen: size, report, hdr, act };
     this.tasks.push(m.sched.spawn(`qgs#${task.id}`, 'host', this.notifyApicId, () => this.generateQuote(task)));
     return S.SUCCESS;
   }
@@ -194,8 +207,9 @@ export class GetQuoteHost {
     if (f.serviceUnavailable) {
       status = QUOTE_BUF_STATUS.SERVICE_UNAVAILABLE; // tdx_quote_generator_connected(): connect failed
     } else {
-      const latency = f.neverAnswers ? Infinity : m.cost.quoteGenerationNs + (f.extraLatencyNs ?? 0);
-      if (latency >= QGS_TRANSACTION_TIMEOUT_NS) {
+      // A hostile host holding the answer ignores QEMU's transaction timeout (hostile.ts).
+      const latency = t.act.lateNs ?? (f.neverAnswers ? Infinity : m.cost.quoteGenerationNs + (f.extraLatencyNs ?? 0));
+      if (latency >= QGS_TRANSACTION_TIMEOUT_NS && t.act.lateNs === undefined) {
         await m.sched.sleep(QGS_TRANSACTION_TIMEOUT_NS);
         this.stats.timeouts++; // tdx_quote_generator_timeout(): status stays ERROR
       } else {
@@ -216,13 +230,20 @@ export class GetQuoteHost {
     // tdx_get_quote_completion()
     this.inFlight--;
     this.stats.completed++;
+    const written = t.act.lie ? (f.lieStatus ?? status) : status;
     if (quote) this.writeShared(t.bufGpa + QUOTE_BUF_HEADER_SIZE, quote);
-    this.writeHeader(t.bufGpa, t.hdr, f.lieStatus ?? status, f.lieOutLen ?? quote?.length);
-    m.trace?.end(traceStart, 'QEMU GetQuote → QGS → completion', 'host', { request: t.id, status: `0x${(f.lieStatus ?? status).toString(16)}`, quoteBytes: quote?.length ?? 0 }, true);
+    this.writeHeader(t.bufGpa, t.hdr, written, (t.act.lie ? f.lieOutLen : undefined) ?? quote?.length);
+    if (t.act.rewrite && quote) this.racers.set(t.bufGpa, raceCopyOut(this.memory, t.bufGpa, t.bufLen, quote.length));
+    m.trace?.end(traceStart, 'QEMU GetQuote → QGS → completion', 'host', { request: t.id, status: `0x${written.toString(16)}`, quoteBytes: quote?.length ?? 0 }, true);
     // tdx_inject_interrupt(): only with a vector in 32..255 registered.
     if (this.notifyVector !== undefined) {
       this.stats.notifies++;
       this.irq.inject(this.notifyVector, this.notifyApicId);
+    }
+    if (t.act.flipAfterNs !== undefined) {
+      // A hostile host hands the completed buffer back to itself: status IN_FLIGHT again.
+      await m.sched.sleep(t.act.flipAfterNs);
+      hostileWriteStatus(this.memory, t.bufGpa, IN_FLIGHT);
     }
   }
 
