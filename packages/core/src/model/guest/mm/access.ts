@@ -68,9 +68,16 @@ export function guestWrite(m: Guest, kva: number, data: Uint8Array): Result<void
   return each(m, kva, data.length, (pa, enc, off, take) => m.mem.writeData(enc ? 'private' : 'shared', pa, data.subarray(off, off + take)));
 }
 
-/** memset(kva, 0, length), charged at the copy bandwidth. */
+/**
+ * memset(kva, 0, length), charged at the copy bandwidth. A whole page is
+ * zeroed by dropping its contents (a page never written reads as zero), so
+ * zeroing megabytes costs the model nothing per byte.
+ */
 export function guestZero(m: Guest, kva: number, length: number): Result<void> {
   m.counters.bytesZeroed += length;
   m.sched.charge(length / m.cost.bounceBytesPerNs);
-  return guestWrite(m, kva, new Uint8Array(length));
+  return each(m, kva, length, (pa, enc, _off, take) => {
+    if (take === PAGE_SIZE) m.mem.dropData(enc ? 'private' : 'shared', pa / PAGE_SIZE, 1);
+    else m.mem.writeData(enc ? 'private' : 'shared', pa, new Uint8Array(take));
+  });
 }
