@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExperimentResults, RunRow } from './runner.js';
 import { formatSize, formatSizeApprox } from './size.js';
+import { errorsByKindHtml, errorsByKindText } from './errors-by-kind.js';
 
 const us = (ns: number | undefined) => (ns === undefined ? '—' : (ns / 1000).toFixed(ns < 100_000 ? 1 : 0));
 const n = (x: number | undefined) => (x === undefined ? '—' : String(x));
@@ -30,6 +31,7 @@ const COLUMNS: readonly [string, (r: RunRow) => string][] = [
   ['kexec-unsafe', (r) => n(r.counters?.kexecUnsafeSharedPagesPeak)],
   ['frag. µs', (r) => us(r.fragmentation?.costNs)],
   ['leaked', (r) => n(r.counters?.leakedPages)],
+  ['served', (r) => (r.status === 'ok' ? `${r.completed}/${r.requests}` : '—')],
   ['errors', (r) => (r.status === 'ok' ? String(sumErr(r)) : r.status)],
   ['violations', (r) => String(sumViol(r))],
 ];
@@ -45,6 +47,7 @@ export function renderTable(res: ExperimentResults): string {
   const horizon = res.rows.find((r) => r.fragmentation)?.fragmentation?.horizonS;
   if (horizon !== undefined) out.push('', `frag. µs: the direct-map fragmentation left behind, as the guest workload's lost CPU time over ${horizon} s (not in the overhead).`);
   if (notes.length) out.push('', 'not run:', ...notes);
+  out.push(...errorsByKindText(res));
   return `${out.join('\n')}\n`;
 }
 
@@ -106,7 +109,7 @@ export function renderHtml(res: ExperimentResults): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${html(res.name)} — tdx-shbuf</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}svg{display:block;margin:1em 0}</style></head><body>
 <h1>${html(res.name)}</h1><p>${html(res.description)}</p><p>Started ${html(res.startedAt)}. Every number is modeled by tdx-shbuf; counters run from right before <code>init()</code> to after <code>shutdown()</code> (boot excluded).</p>
-<h2>Summary</h2>${table}${notes ? `<h2>Not run</h2><ul>${notes}</ul>` : ''}
+<h2>Summary</h2>${table}${notes ? `<h2>Not run</h2><ul>${notes}</ul>` : ''}${errorsByKindHtml(res, html)}
 <h2>Charts</h2>${charts}
 <h2>Strategies</h2><ul>${metas}</ul>
 <h2>Parameters</h2>${params}
