@@ -89,17 +89,14 @@ export async function planExperiment(exp: Experiment, file: string, opts: PlanOp
   if (total > MAX_RUNS) throw new ExperimentError(`${file}: matrix: ${total} runs (points × strategies × seeds); at most ${MAX_RUNS}`);
   const strategies = await loadStrategies(exp, rawAxes, file, opts);
   const rawPoints = enumeratePoints(rawAxes);
-  const pointExperiments = rawPoints.map((p) => {
-    const pe = applyPoint(exp, p, file);
-    checkLimits(pe, file, p.label);
-    return pe;
-  });
+  const pointExperiments = rawPoints.map((p) => applyPoint(exp, p, file));
   // Coordinates as the schema reads them (sizes as byte counts): value j of axis i is at the point whose other digits are 0.
   const axes = rawAxes.map((a, i) => {
     const stride = rawAxes.slice(i + 1).reduce((n, b) => n * b.values.length, 1);
     return { key: a.key, values: a.values.map((v, j) => (a.key.startsWith(STRATEGY_OPTIONS) ? v : getPath(pointExperiments[j * stride], a.key))) };
   });
   const points = enumeratePoints(axes);
+  for (const p of points) checkLimits(pointExperiments[p.index]!, file, p.label);
   const tasks: RowTask[] = [];
   for (const p of points) {
     strategies.forEach((s, si) => {
