@@ -7,7 +7,6 @@ import { formatSizeApprox } from './size.js';
 
 const us = (ns: number | undefined) => (ns === undefined ? '—' : (ns / 1000).toFixed(ns < 100_000 ? 1 : 0));
 const n = (x: number | undefined) => (x === undefined ? '—' : String(x));
-const sumErr = (r: RunRow) => Object.values(r.errors).reduce((a, b) => a + b, 0);
 const sumViol = (r: RunRow) => Object.values(r.violations).reduce((a, b) => a + b, 0);
 
 /** Errors as `384 EIO`, with `!` when the experiment does not expect them. */

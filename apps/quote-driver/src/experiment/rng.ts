@@ -43,7 +43,10 @@ export function sizeSampler(bytes: number | SizeDistribution, rng: Rng): () => n
       const total = w.reduce((a, b) => a + b, 0);
       return () => {
         let x = rng.next() * total;
-        for (let i = 0; i < w.length; i++) if ((x -= w[i]!) < 0) return bytes.values[i]!;
+        for (let i = 0; i < w.length; i++) {
+          x -= w[i]!;
+          if (x < 0) return bytes.values[i]!;
+        }
         return bytes.values[bytes.values.length - 1]!;
       };
     }

@@ -42,7 +42,10 @@ function counted(ex: Executor, progress: Progress, phase: string): Executor {
     jobs: ex.jobs,
     run(task) {
       progress.add(1, phase);
-      return ex.run(task).then((r) => (progress.done(r.row.label, detail(r.row)), r));
+      return ex.run(task).then((r) => {
+        progress.done(r.row.label, detail(r.row));
+        return r;
+      });
     },
     close: () => ex.close(),
   };

@@ -90,8 +90,6 @@ export interface SensitivityRun {
   rows: readonly RunRow[];
   pointIndexes: readonly number[];
   executor: Executor;
-  /** Called after each run. */
-  onRun?: () => void;
 }
 
 export async function runSensitivity(r: SensitivityRun): Promise<SensitivityResults> {
@@ -108,7 +106,7 @@ export async function runSensitivity(r: SensitivityRun): Promise<SensitivityResu
       const cost = plan.pointExperiments[pi]!.platform.cost;
       const at = async (name: string, value: number): Promise<Scores> => {
         if (value === cost[name as keyof CostParams]) return base;
-        const rows = await Promise.all(tasks.map((task) => r.executor.run(vary(task, name, value)).then((res) => (r.onRun?.(), res.row))));
+        const rows = await Promise.all(tasks.map((task) => r.executor.run(vary(task, name, value)).then((res) => res.row)));
         return scoresOf(rows, labels);
       };
       const side = async (name: string, value: number): Promise<[SensitivitySide, Scores]> => {

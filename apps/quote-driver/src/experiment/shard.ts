@@ -14,7 +14,7 @@ export interface Shard {
 }
 
 /** `--shard k/n`, else JOB_COMPLETION_INDEX + (--shards or TDX_SHBUF_SHARDS); undefined when none is given. */
-export function resolveShard(opt: { shard?: string | undefined; shards?: string | undefined }, env: NodeJS.ProcessEnv): Shard | undefined {
+export function resolveShard(opt: { shard?: string | undefined; shards?: string | undefined }, env: Readonly<Record<string, string | undefined>>): Shard | undefined {
   const count = (s: string, what: string) => {
     if (!/^[1-9]\d*$/.test(s)) throw new ExperimentError(`${what}: "${s}" is not a shard count (a positive integer)`);
     return Number(s);
