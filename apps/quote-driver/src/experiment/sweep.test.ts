@@ -7,6 +7,7 @@ import { runCli } from '../../test/cli.js';
 import { parseExperiment } from './experiment-schema.js';
 import { runExperiment } from './runner.js';
 import type { ExperimentResults } from './results.js';
+import { mergeShards } from './shard.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const conditions = ['source', 'import', 'default'];
@@ -207,6 +208,32 @@ describe('sensitivity', () => {
     };
     expect(await at(f.value)).toBeGreaterThan(0);
     expect(await at(f.lastHolding)).toBeLessThanOrEqual(0);
+  });
+});
+
+describe('sensitivity in shards', () => {
+  it('each shard analyses its own points; merged, they equal the unsharded analysis', async () => {
+    const exp = parseExperiment(
+      {
+        name: 'sens-shards',
+        platform: { memoryBytes: '2GiB', vcpus: 2 },
+        workload: { requests: 2 },
+        matrix: { 'workload.bytes': ['8KiB', '64KiB'] },
+        strategies: [['direct-map', { convert: 'per-request' }], ['dma-swiotlb', { mode: 'streaming' }]],
+        sensitivity: { parameters: ['bounceBytesPerNs'], ranges: { bounceBytesPerNs: [0.1, 30] }, bisectSteps: 6 },
+      },
+      'ss.yaml',
+    );
+    const opts = { fromDir: here, conditions, jobs: 2 };
+    const whole = await runExperiment(exp, opts);
+    const shards = await Promise.all([1, 2].map((k) => runExperiment(exp, { ...opts, shard: { k, n: 2 } })));
+    expect(shards.map((s) => s.sensitivity!.points.map((p) => p.pointId))).toEqual([['p0'], ['p1']]);
+    const merged = mergeShards(shards.map((results, i) => ({ where: `s${i + 1}`, results: JSON.parse(JSON.stringify(results)) as ExperimentResults })));
+    const strip = ({ timing: _, ...rest }: ExperimentResults) => JSON.stringify(rest);
+    expect(strip(merged)).toBe(strip(JSON.parse(JSON.stringify(whole)) as ExperimentResults));
+    // the bigger buffer bounces 8 times as much: its flip comes at a higher bandwidth
+    const flips = whole.sensitivity!.points.map((p) => p.parameters[0]!.flip!.value);
+    expect(flips[1]!).toBeGreaterThan(flips[0]!);
   });
 });
 
