@@ -9,6 +9,7 @@ export * from './abi/units.js';
 export { TDCALL, TDVMCALL, TDVMCALL_STATUS, TDX_STATUS, TDX_REPORTDATA_LEN, TDX_REPORT_LEN, FIRST_EXTERNAL_VECTOR, NR_VECTORS, type AcceptLevel, type MapGpaResult } from './abi/tdcall.js';
 // Configuration of the modeled platform.
 export { costParamsSchema, defaultCostParams, type CostParams, type CostParamsInput } from './platform/cost.js';
+export { COST_PARAM_RANGES, type CostParamRange } from './platform/cost-ranges.js';
 export { platformSchema, type PlatformConfig, type PlatformConfigInput } from './platform/config.js';
 export { bootConvertersSchema, fragmentationSchema, kernelSectionsSchema, virtioDeviceSchema, type FragmentationConfig, type KernelSectionsConfig, type VirtioDeviceConfig } from './platform/boot-state.js';
 export { faultsSchema, type FaultsConfig } from './platform/faults.js';

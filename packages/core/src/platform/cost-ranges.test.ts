@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { costParamsSchema, defaultCostParams } from './cost.js';
+import { COST_PARAM_RANGES } from './cost-ranges.js';
+
+describe('COST_PARAM_RANGES', () => {
+  it('gives every cost parameter a range, and nothing else', () => {
+    expect(Object.keys(COST_PARAM_RANGES).sort()).toEqual(Object.keys(costParamsSchema.shape).sort());
+  });
+
+  it('brackets each default, and every range validates against the schema', () => {
+    for (const [name, r] of Object.entries(COST_PARAM_RANGES)) {
+      const def = defaultCostParams[name as keyof typeof defaultCostParams];
+      expect(r.low, name).toBeLessThanOrEqual(def);
+      expect(r.high, name).toBeGreaterThanOrEqual(def);
+      expect(r.note.length, name).toBeGreaterThan(10);
+      if (r.basis === 'fixed') expect([r.low, r.high], name).toEqual([def, def]);
+      else expect(r.high, name).toBeGreaterThan(r.low);
+      for (const v of [r.low, r.high]) expect(costParamsSchema.safeParse({ [name]: v }).success, `${name} = ${v}`).toBe(true);
+    }
+  });
+});
