@@ -51,7 +51,7 @@ export class PageAllocator {
 
   /** alloc_pages(gfp, order): the lowest allowed zone fallback list starting at `zone`. */
   allocPages(order: number, zone: ZoneName = 'Normal', allocId = this.newAllocId()): number | undefined {
-    this.sched.charge(this.cost.pageAllocNs);
+    this.sched.charge(this.cost.pageAllocNs, 'other');
     const script = this.failScript;
     if (script) {
       const i = script.calls++;
