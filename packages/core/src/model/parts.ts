@@ -1,5 +1,5 @@
 import { platformSchema, type PlatformConfigInput } from '../platform/config.js';
-import { swiotlbDefaultBytes, Swiotlb } from './guest/dma/swiotlb.js';
+import { swiotlbDefaultBytes, swiotlbGeometry, Swiotlb } from './guest/dma/swiotlb.js';
 import { createSim, type Sim } from './sim/sim.js';
 import type { Counters } from './sim/metrics.js';
 import { GuestMemory, Owner, type RamRange } from './memory/phys-mem.js';
@@ -12,6 +12,7 @@ import { flushTlbAll } from './guest/mm/tlb.js';
 import { setMemoryEnc } from './guest/mm/set-memory.js';
 import { DmaDirect } from './guest/dma/direct.js';
 import { IrqTable } from './guest/irq.js';
+import { Workqueue } from './guest/workqueue.js';
 import { createKernel } from './guest/kernel-api.js';
 import type { Guest } from './guest/guest.js';
 import { TdxModule } from './tdx-module/tdx-module.js';
@@ -40,6 +41,7 @@ export interface MachineParts {
   readonly swiotlb: Swiotlb;
   readonly dma: DmaDirect;
   readonly kernel: Kernel;
+  readonly workqueue: Workqueue;
   /** Counters as they stood when boot finished. */
   readonly bootCounters: Readonly<Counters>;
 }
@@ -74,8 +76,9 @@ export function bootParts(input: PlatformConfigInput): MachineParts {
   // memblock: reserve the first MiB and the kernel image at CONFIG_PHYSICAL_START.
   mem.transfer(0, MiB / PAGE_SIZE, Owner.Reserved);
   mem.transfer((16 * MiB) / PAGE_SIZE, config.kernelImageBytes / PAGE_SIZE, Owner.Reserved);
-  // swiotlb_init(): memblock_alloc_low() of the pool, top-down below 4 GiB.
-  const swiotlbBytes = config.swiotlbBytes ?? swiotlbDefaultBytes(config.memoryBytes);
+  // swiotlb_init(): memblock_alloc_low() of the pool, top-down below 4 GiB, sized by swiotlb_init_remap().
+  const geometry = swiotlbGeometry(config.swiotlbBytes ?? swiotlbDefaultBytes(config.memoryBytes), config.vcpus, config.swiotlbAreas);
+  const swiotlbBytes = geometry.bytes;
   const low = ram[0]!;
   const poolPfn = low.endPfn - swiotlbBytes / PAGE_SIZE;
   if (poolPfn < (16 * MiB + config.kernelImageBytes) / PAGE_SIZE) throw new ConfigError(`platform.swiotlbBytes: ${swiotlbBytes} bytes do not fit below 4 GiB`, { code: 'platform' });
@@ -84,16 +87,16 @@ export function bootParts(input: PlatformConfigInput): MachineParts {
 
   const directMap = new DirectMap(maxPfn, ram, config.gbPages, sim.counters, {
     allocPageTable: () => pages.allocPages(0, 'Normal') !== undefined,
-    flushTlbAll: () => flushTlbAll(sim),
+    flushTlbAll: () => flushTlbAll(sim, 'split'),
   });
   const exposure = new AliasExposure(mem, directMap, sim.counters);
   const tdx = new TdxModule(sim, mem, exposure);
   const irqs = new IrqTable(sim);
   const host = new Host(sim, { memslots: ram, memory: new SharedBacking(mem), sept: tdx, irq: irqs, quoteFaults: config.faults.quoteService });
-  const guest: Guest = { ...sim, mem, pages, directMap, vmap: new VmapArea(), exposure, tdcall: tdx, tdvmcall: host, sharedBit };
+  const guest: Guest = { ...sim, mem, pages, directMap, vmap: new VmapArea(), exposure, tdcall: tdx, tdvmcall: host, sharedBit, workqueue: new Workqueue(sim) };
 
   // mem_encrypt_init() → swiotlb_update_mem_attributes(): the whole pool decrypted once.
-  const swiotlb = new Swiotlb(sim, poolPfn, swiotlbBytes);
+  const swiotlb = new Swiotlb(sim, poolPfn, geometry);
   const r = setMemoryEnc(guest, pageAddress(poolPfn), swiotlbBytes / PAGE_SIZE, false, true);
   if (!r.ok) throw new Error(`boot: decrypting the SWIOTLB pool failed: ${r.error.message}`);
   // dma_atomic_pool_init(): the pre-decrypted atomic pools.
@@ -102,7 +105,7 @@ export function bootParts(input: PlatformConfigInput): MachineParts {
   const kernel = createKernel(guest, { dma, irqs });
   const bootCounters = { ...sim.counters };
   sim.faults.armed = true;
-  return { sim, ram, sharedBit, mem, pages, directMap, vmap: guest.vmap, exposure, tdx, host, guest, irqs, swiotlb, dma, kernel, bootCounters };
+  return { sim, ram, sharedBit, mem, pages, directMap, vmap: guest.vmap, exposure, tdx, host, guest, irqs, swiotlb, dma, kernel, workqueue: guest.workqueue, bootCounters };
 }
 
 /**
