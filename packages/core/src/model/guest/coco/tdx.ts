@@ -1,5 +1,5 @@
 import { TDVMCALL_STATUS, TDX_REPORT_LEN, TDX_REPORTDATA_LEN, TDX_STATUS, type AcceptLevel } from '../../../abi/tdcall.js';
-import { GiB, MiB, PAGE_SIZE, pageAddress } from '../../../abi/units.js';
+import { DIRECT_MAP_BASE, GiB, MiB, PAGE_SIZE, isDirectMapKva, pageAddress, x86PaOfVmalloc } from '../../../abi/units.js';
 import { fail, type Result } from '../../../contract/errors.js';
 import { guestRead, guestWrite } from '../mm/access.js';
 import type { Guest } from '../guest.js';
@@ -79,18 +79,44 @@ function acceptRange(m: Guest, start: number, end: number): boolean {
   return true;
 }
 
-/**
- * tdx_enc_status_changed(): MapGPA, then for shared→private accept. Upstream
- * takes `__pa(vaddr)`, so a vmalloc address yields a wrong GPA; the model
- * resolves it through the page tables (as the 2022 noalias series needed) and
- * counts hazardPaOfVmalloc so the difference is visible.
- */
-export function tdxEncStatusChanged(m: Guest, pa: number, numPages: number, enc: boolean): boolean {
-  const start = pa;
-  const end = pa + numPages * PAGE_SIZE;
+/** tdx_enc_status_changed_phys(start, end, enc): MapGPA, then for shared→private accept. */
+function encStatusChangedPhys(m: Guest, start: number, end: number, enc: boolean): boolean {
   if (!tdxMapGpa(m, start, end, enc)) return false;
   // shared->private conversion requires memory to be accepted before use
   if (enc) return tdxAcceptMemory(m, start, end);
+  return true;
+}
+
+/**
+ * tdx_enc_status_changed(vaddr, numpages, enc), the hook __set_memory_enc_pgtable
+ * calls. A direct-map address gives its GPA by __pa(). A vmalloc address
+ * depends on the kernel (platform.vmallocPa, docs/model.md §3):
+ *   upstream: __pa(vaddr) is vaddr − PAGE_OFFSET, a GPA of no page of the
+ *             mapping (counted in hazardPaOfVmalloc); MapGPA goes there;
+ *   v7:       vmalloc_to_pfn() of the first page, and numpages pages from it
+ *             (the 2022 series: right for physically contiguous pages only);
+ *   per-page: slow_virt_to_phys() and one MapGPA (and accept) per 4 KiB page.
+ * `noalias`: the never-merged _noalias variant came with the v7 fix, so it
+ * takes "v7" unless the platform asks for "per-page".
+ */
+export function tdxEncStatusChanged(m: Guest, kva: number, numPages: number, enc: boolean, noalias: boolean): boolean {
+  const len = numPages * PAGE_SIZE;
+  if (isDirectMapKva(kva)) return encStatusChangedPhys(m, kva - DIRECT_MAP_BASE, kva - DIRECT_MAP_BASE + len, enc);
+  const mode = noalias && m.config.vmallocPa === 'upstream' ? 'v7' : m.config.vmallocPa;
+  const hit = m.vmap.lookup(kva);
+  if (mode === 'upstream' || !hit) {
+    m.counters.hazardPaOfVmalloc++;
+    const start = x86PaOfVmalloc(kva);
+    return encStatusChangedPhys(m, start, start + len, enc);
+  }
+  if (mode === 'v7') {
+    const start = hit.alias.pfns[hit.index]! * PAGE_SIZE;
+    return encStatusChangedPhys(m, start, start + len, enc);
+  }
+  for (let i = 0; i < numPages; i++) {
+    const start = hit.alias.pfns[hit.index + i]! * PAGE_SIZE;
+    if (!encStatusChangedPhys(m, start, start + PAGE_SIZE, enc)) return false;
+  }
   return true;
 }
 

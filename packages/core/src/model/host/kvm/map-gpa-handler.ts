@@ -51,7 +51,7 @@ export class KvmMapGpa {
     const m = this.sim;
     m.counters.tdvmcalls++;
     m.counters.mapGpaCalls++;
-    m.sched.charge(m.cost.tdvmcallRoundTripNs);
+    m.sched.charge(m.cost.tdvmcallRoundTripNs, 'mapGpa');
     const end = gpa + size;
     const legal = 2 ** m.config.gpaw;
     const shared = (a: number) => a >= this.sharedBit;
@@ -79,17 +79,18 @@ export class KvmMapGpa {
     while (next < end) {
       const chunk = Math.min(m.cost.mapGpaChunkBytes, end - next);
       m.counters.mapGpaChunks++;
-      if (next !== gpa) m.sched.charge(m.cost.tdvmcallRoundTripNs); // each chunk is one more exit to userspace
+      if (next !== gpa) m.sched.charge(m.cost.tdvmcallRoundTripNs, 'mapGpa'); // each chunk is one more exit to userspace
       const pfn = (next - base) / PAGE_SIZE;
       const n = chunk / PAGE_SIZE;
-      if (!this.inMemslot(pfn, n)) {
-        // kvm_convert_memory() fails outside guest RAM → INVALID_OPERAND, r11 = map_gpa_next
-        return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: next });
-      }
       const t0 = m.trace?.begin() ?? 0;
-      if (toShared) this.sept.removePrivate(pfn, n);
+      if (!this.inMemslot(pfn, n)) {
+        // kvm_convert_memory(): a range with no guest_memfd RAM behind it. To shared it is ignored
+        // ("Ignore converting non-assigned region to shared": vMMIO must be shared) and succeeds,
+        // converting nothing; to private, or half in RAM, it fails → INVALID_OPERAND, r11 = map_gpa_next.
+        if (!toShared || this.overlapsMemslot(pfn, n)) return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: next });
+      } else if (toShared) this.sept.removePrivate(pfn, n);
       else {
-        m.sched.charge(m.cost.hostSharedZapPer2mNs);
+        m.sched.charge(m.cost.hostSharedZapPer2mNs, 'host');
         this.sept.unmapShared(pfn, n);
       }
       m.trace?.end(t0, toShared ? 'MapGPA chunk: SEPT teardown' : 'MapGPA chunk: shared EPT zap', 'vmm', { gpa: next, bytes: chunk }, true);
@@ -107,6 +108,11 @@ export class KvmMapGpa {
   /** Whether [pfn, pfn + n) lies inside one RAM memslot. */
   private inMemslot(pfn: number, n: number): boolean {
     return this.memslots.some((r) => pfn >= r.startPfn && pfn + n <= r.endPfn);
+  }
+
+  /** Whether [pfn, pfn + n) touches any RAM memslot. */
+  private overlapsMemslot(pfn: number, n: number): boolean {
+    return this.memslots.some((r) => pfn < r.endPfn && pfn + n > r.startPfn);
   }
 
   /** An answer that converted nothing (counted whoever issued the MapGPA). */
