@@ -79,9 +79,10 @@ export function newCounters() {
     /** Invariant violations recorded. */
     violations: 0,
     // Virtual time charged, ns, by phase (docs/model.md §8 "time by phase"). Every charge
-    // names one, so over a run they sum exactly to the work charged to all tasks
-    // (Scheduler.chargedByClock). Waits — sleeps, polls, the host generating a quote,
-    // interrupt latency — are not work and are in none of them.
+    // names one, so over a run they sum to the work charged to all tasks, as
+    // Scheduler.chargedByClock reads it off the clocks (up to floating-point rounding).
+    // Waits — sleeps, polls, the host generating a quote, interrupt latency — are not
+    // work and are in none of them.
     /** TDVMCALL<MapGPA>: the guest's exits, one per call and one more per extra 2 MiB chunk (tdx_map_gpa). */
     nsMapGpa: 0,
     /** TDG.MEM.PAGE.ACCEPT: the all-in cost of each accepted page or block, and the TDCALL of a failed attempt. */
