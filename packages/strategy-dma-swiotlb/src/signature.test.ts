@@ -43,7 +43,7 @@ describe('cost signature of one 8 KiB request', () => {
    * cpa_flush before (16 INVLPG + 128 cache lines, 7 IPIs) and after (16 INVLPG, 7 IPIs), MapGPA(shared);
    * memset 8 KiB. dma_direct_free → set_memory_encrypted: MapGPA(private), 2 × 4K accepts,
    * cpa_flush (16 INVLPG, 7 IPIs). Identical to the direct-map strategy with convert: "per-request" —
-   * because it is the same kernel path: 99380 + 819.2 + 22000 = 122199.2 ns (see its signature).
+   * because it is the same kernel path: 99380 + 819.2 + 37050 = 137249.2 ns (see its signature).
    */
   it('coherent: the direct-map conversion of the v5 patch, per allocation', async () => {
     expect(await signatureOf(strategy, { mode: 'coherent' })).toEqual({
@@ -59,7 +59,7 @@ describe('cost signature of one 8 KiB request', () => {
       ipiSendExits: 4,
       cacheLinesFlushed: 128,
     });
-    expect((await costOf(strategy, { mode: 'coherent' })).ns).toBe(122_199.2);
+    expect((await costOf(strategy, { mode: 'coherent' })).ns).toBe(137_249.2);
   });
 
   /*

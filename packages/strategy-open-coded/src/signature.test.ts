@@ -17,13 +17,13 @@ import { costOf, signatureOf } from '@tdx-shbuf/conformance';
  *   The buffer's page at 4 GiB + 2 MiB + 8 KiB follows a page of another allocation whose
  *   direct-map alias is private → one load_unaligned_zeropad hazard.
  *   Time (docs/model.md §8 defaults, ns): clflush 2 × 90 = 180; MapGPA 4000 + host SEPT teardown
- *   2 × (17500 + 7 × 2150) = 65100; back: MapGPA 4000 + zap 4000 + accept 2 × 2500 = 13000
- *   → 82280, the cheapest per-request conversion: no shootdown at all.
+ *   2 × (17500 + 7 × 2150) = 65100; back: MapGPA 4000 + zap 4000 and its remote flush's 7 kicks × 2150
+ *   + accept 2 × 2500 = 28050 → 97330, the cheapest per-request conversion: no guest shootdown at all.
  * preallocateBytes 16384 — init converts the 4-page default buffer (256 lines, 1 MapGPA, no flush);
  *   the 8 KiB request reuses it and converts nothing, nor does free.
  *   Time: clflush 4 × 90 = 360 + MapGPA 4000 + host 4 × 32550 = 130200 → 134560.
  * tlbFlush: true (Kirill's "flush TLB") adds flush_tlb_kernel_range over the 2 direct-map pages:
- *   16 INVLPG, 7 IPIs, one ICR-write exit, 6975 + 1825 + 200 = 9000 ns → 91280.
+ *   16 INVLPG, 7 IPIs, one ICR-write exit, 6975 + 1825 + 200 = 9000 ns → 106330.
  */
 describe('cost signature of one 8 KiB request', () => {
   it('per request', async () => {
@@ -43,7 +43,7 @@ describe('cost signature of one 8 KiB request', () => {
       bytesBounced: 0,
       hazardUnalignedZeropad: 1,
     });
-    expect(await costOf(strategy)).toEqual({ ns: 82_280, workNs: 82_280, phases: { nsCacheFlush: 180, nsMapGpa: 8_000, nsHost: 69_100, nsAccept: 5_000 } });
+    expect(await costOf(strategy)).toEqual({ ns: 97_330, workNs: 97_330, phases: { nsCacheFlush: 180, nsMapGpa: 8_000, nsHost: 84_150, nsAccept: 5_000 } });
   });
 
   it('preallocateBytes: 16384 (the default buffer converted at init is reused)', async () => {
@@ -68,6 +68,6 @@ describe('cost signature of one 8 KiB request', () => {
 
   it('tlbFlush: true (Kirill\'s variant) adds one shootdown of the direct-map alias', async () => {
     expect(await signatureOf(strategy, { tlbFlush: true })).toMatchObject({ tlbFlushPages: 16, tlbFlushFull: 0, ipis: 7, ipiSendExits: 1 });
-    expect(await costOf(strategy, { tlbFlush: true })).toEqual({ ns: 91_280, workNs: 91_280, phases: { nsCacheFlush: 180, nsMapGpa: 8_000, nsHost: 69_100, nsAccept: 5_000, nsTlbIpi: 9_000 } });
+    expect(await costOf(strategy, { tlbFlush: true })).toEqual({ ns: 106_330, workNs: 106_330, phases: { nsCacheFlush: 180, nsMapGpa: 8_000, nsHost: 84_150, nsAccept: 5_000, nsTlbIpi: 9_000 } });
   });
 });

@@ -105,6 +105,17 @@ describe('MapGPA (docs/model.md §2, KVM tdx_map_gpa / tdx_complete_vmcall_map_g
     }
     expect(hostNs(64).ns).toBeGreaterThan(hostNs(4).ns);
   });
+
+  it('shared→private zaps the shared EPT and flushes remote TLBs: hostSharedZapPer2mNs + (vCPUs − 1) kicks per 2 MiB chunk', () => {
+    for (const vcpus of [1, 8]) {
+      const { m, k } = fresh({ vcpus });
+      const pa = 10 * GiB;
+      expect(k.tdxMapGpa(pa, pa + 3 * MiB, false)).toBe(true);
+      const c0 = { ...m.counters };
+      expect(k.tdxMapGpa(pa, pa + 3 * MiB, true)).toBe(true); // two chunks
+      expect(m.counters.nsHost - c0.nsHost).toBe(2 * (m.cost.hostSharedZapPer2mNs + (vcpus - 1) * m.cost.hostTrackKickPerVcpuNs));
+    }
+  });
 });
 
 describe('accept (docs/model.md §2, tdx_accept_memory / try_accept_one)', () => {

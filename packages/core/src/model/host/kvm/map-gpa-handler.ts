@@ -90,7 +90,9 @@ export class KvmMapGpa {
         if (!toShared || this.overlapsMemslot(pfn, n)) return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: next });
       } else if (toShared) this.sept.removePrivate(pfn, n);
       else {
-        m.sched.charge(m.cost.hostSharedZapPer2mNs, 'host');
+        // kvm_unmap_gfn_range() of the shared EPT, then kvm_flush_remote_tlbs(): kvm_make_all_cpus_request()
+        // IPIs and waits for every vCPU in guest mode — all but this one, out in userspace for the MapGPA
+        m.sched.charge(m.cost.hostSharedZapPer2mNs + (m.config.vcpus - 1) * m.cost.hostTrackKickPerVcpuNs, 'host');
         this.sept.unmapShared(pfn, n);
       }
       m.trace?.end(t0, toShared ? 'MapGPA chunk: SEPT teardown' : 'MapGPA chunk: shared EPT zap', 'vmm', { gpa: next, bytes: chunk }, true);
