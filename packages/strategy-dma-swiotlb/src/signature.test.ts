@@ -71,28 +71,39 @@ describe('cost signature of one 8 KiB request', () => {
   /*
    * atomic: dma_alloc_from_pool takes 2 pages of the kernel pool (2 MiB = atomic_pool_size on 16 GiB)
    * and memsets them (819.2 on the requester). 510 free pages < 512: schedule_work(&atomic_pool_work).
-   * While the request waits for the host the kworker runs atomic_pool_expand(pool, gen_pool_size = 2 MiB):
-   * alloc_pages(order 9) — a whole 2M page of the already-split first Normal GiB, so no split — and
+   * While the request waits for the host the kworker runs atomic_pool_work_fn: the DMA and DMA32 pools
+   * are full, the kernel pool grows by gen_pool_size = 2 MiB: atomic_pool_expand → alloc_pages(GFP_KERNEL,
+   * order 9). get_page_from_freelist → cond_accept_memory(ZONE_NORMAL, 9): boot left 131 free pages
+   * above the promo watermark, and an order-9 request cannot use 511 of them, so to_accept =
+   * 511 − 131 = 380 > 0 → try_to_accept_memory_one() takes the lowest unaccepted block,
+   * [4 GiB + 60 MiB, + 64 MiB) (boot accepted 15), and accept_memory(block, block + 4 MiB): its first
+   * unit was already accepted as the previous block's guard, so units 31 and 32 (block + 2 MiB and the
+   * new guard unit) → tdx_accept_memory of 4 MiB: per 2 MiB a 2M TDG.MEM.PAGE.ACCEPT that upstream KVM's
+   * 4K mapping answers TDX_PAGE_SIZE_MISMATCH, then 512 × 4K → 1024 accepts4k, 1 block.
+   * The order-9 block is a whole 2M page of the first Normal GiB (split to 2M at boot): no split.
    * set_memory_decrypted(512 pages): cpa_flush before is a full flush (512 > 33 pages: 8 full, 7 IPIs)
    * with 512 × 64 = 32768 cache lines, the flush after another full flush (8, 7 IPIs), MapGPA(shared)
    * of one 2 MiB chunk, 512 pages → shared. The pool never shrinks: free converts nothing.
-   * kworker time: full shootdowns 2 × (8800 + 3300) = 24200 + clflush 512 × 90 = 46080
-   *   + MapGPA 4000 + host 512 × 32550 = 16665600 → 16739880; all work 16740699.2.
+   * kworker time: accept 1024 × 2500 + 2 failed 2M ACCEPTs × 700 (tdcallNs) = 2561400
+   *   + full shootdowns 2 × (8800 + 3300) = 24200 + clflush 512 × 90 = 46080
+   *   + MapGPA 4000 + host 512 × 32550 = 16665600 → 19301280; all work 19302099.2.
    */
-  it('atomic: a chunk of the pool decrypted at boot; the pool then grows by 2 MiB on a kworker', async () => {
+  it('atomic: a chunk of the pool decrypted at boot; the pool then grows by 2 MiB on a kworker, accepting a block first', async () => {
     expect(await signatureOf(strategy, { mode: 'atomic' })).toEqual({
       ...none,
       pagesConvertedToShared: 512,
       mapGpaCalls: 1,
+      accepts4k: 1024, // the first-touch accept of the block the growth took, on the kworker
       tlbFlushFull: 16,
       ipis: 14,
       ipiSendExits: 2,
       cacheLinesFlushed: 32768,
+      acceptMemoryBlocks: 1,
     });
     expect(await costOf(strategy, { mode: 'atomic' })).toEqual({
       ns: 819.2,
-      workNs: 16_740_699.2,
-      phases: { nsCopy: 819.2, nsTlbIpi: 24_200, nsCacheFlush: 46_080, nsMapGpa: 4_000, nsHost: 16_665_600 },
+      workNs: 19_302_099.2,
+      phases: { nsCopy: 819.2, nsAccept: 2_561_400, nsTlbIpi: 24_200, nsCacheFlush: 46_080, nsMapGpa: 4_000, nsHost: 16_665_600 },
     });
   });
 });
