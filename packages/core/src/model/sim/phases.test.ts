@@ -40,6 +40,11 @@ describe('time by phase: the phase counters sum to the work charged to every tas
     expect(m.counters.nsHost).toBeGreaterThan(0);
     expect(m.counters.nsTdvmcall).toBeGreaterThan(0);
     expect(m.counters.atomicPoolExpansions - m.bootCounters.atomicPoolExpansions).toBe(1);
+    // the kworker's order-9 growth first accepted an unaccepted block: that time is in nsAccept too
+    const since = (k: 'acceptMemoryBlocks' | 'lazyAcceptNs' | 'nsAccept') => m.counters[k] - m.bootCounters[k];
+    expect(since('acceptMemoryBlocks')).toBe(1);
+    expect(since('lazyAcceptNs')).toBeGreaterThan(0);
+    expect(since('nsAccept')).toBeGreaterThanOrEqual(since('lazyAcceptNs'));
     const byClock = m.sched.chargedByClock();
     const byPhase = chargedNs(m.counters);
     // the same sums in a different order: equal up to floating-point rounding
