@@ -19,7 +19,7 @@ const platformInput = z
 export const sensitivitySchema = z
   .object({
     parameters: z.array(z.string()).min(1).optional().describe('Cost parameters to vary (default: every one whose range is not fixed).'),
-    ranges: z.record(z.string(), z.tuple([z.number().nonnegative(), z.number().nonnegative()])).optional().describe('[low, high] overrides of the documented ranges (COST_PARAM_RANGES), by parameter.'),
+    ranges: z.record(z.string(), z.tuple([z.number().nonnegative(), z.number().nonnegative()])).optional().describe('[low, high] overrides of the documented ranges (COST_PARAM_META in @tdx-shbuf/core), by parameter.'),
     tolerance: z
       .object({
         relative: z.number().min(0).max(1).default(0.02).describe('Two strategies within this fraction of each other tie.'),

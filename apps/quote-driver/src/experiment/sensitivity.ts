@@ -4,7 +4,7 @@
  * high end of its range (one at a time); where the ranking by overhead p50
  * flips, the value where it flips is found by bisection.
  */
-import { COST_PARAM_RANGES, type CostParamRange, type CostParams } from '@tdx-shbuf/core';
+import { COST_PARAM_META, type CostParamRange, type CostParams } from '@tdx-shbuf/core';
 import type { Executor } from './executor.js';
 import type { Experiment } from './experiment-schema.js';
 import { didYouMean, ExperimentError } from './matrix.js';
@@ -59,15 +59,15 @@ export const DEFAULT_SENSITIVITY: Settings = { tolerance: { relative: 0.02, abso
 
 /** The parameters to vary and their ranges (fixed ones never), checked against the cost schema. */
 export function sensitivityParameters(s: Settings, file: string): SensitivityParameter[] {
-  const known = Object.keys(COST_PARAM_RANGES) as (keyof CostParams)[];
+  const known = Object.keys(COST_PARAM_META) as (keyof CostParams)[];
   for (const n of [...(s.parameters ?? []), ...Object.keys(s.ranges ?? {})]) {
     if (!known.includes(n as keyof CostParams)) throw new ExperimentError(`${file}: sensitivity: unknown cost parameter "${n}"${didYouMean(n, known)}`);
   }
-  const names = (s.parameters as (keyof CostParams)[] | undefined) ?? known.filter((n) => COST_PARAM_RANGES[n].basis !== 'fixed' || s.ranges?.[n]);
+  const names = (s.parameters as (keyof CostParams)[] | undefined) ?? known.filter((n) => COST_PARAM_META[n].range.basis !== 'fixed' || s.ranges?.[n]);
   return names.map((name) => {
     const given = s.ranges?.[name];
     if (given && !(given[0] < given[1])) throw new ExperimentError(`${file}: sensitivity.ranges.${name}: low ${given[0]} must be less than high ${given[1]}`);
-    const r = COST_PARAM_RANGES[name];
+    const r = COST_PARAM_META[name].range;
     return given ? { name, low: given[0], high: given[1], basis: 'given', note: 'given by the experiment' } : { name, low: r.low, high: r.high, basis: r.basis, note: r.note };
   });
 }

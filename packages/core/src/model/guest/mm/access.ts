@@ -68,6 +68,6 @@ export function guestWrite(m: Guest, kva: number, data: Uint8Array): Result<void
 /** memset(kva, 0, length), charged at the copy bandwidth. */
 export function guestZero(m: Guest, kva: number, length: number): Result<void> {
   m.counters.bytesZeroed += length;
-  m.sched.charge(length / m.cost.bounceBytesPerNs);
+  m.sched.charge(length / m.cost.bounceBytesPerNs, 'copy');
   return guestWrite(m, kva, new Uint8Array(length));
 }
