@@ -9,9 +9,11 @@
  *   node apps/quote-driver/dist/cli.js run experiments/ghci-service.yaml
  *   node --import tsx scripts/pool-comparison.ts runs/seed-thread runs/ghci-service
  *
- * kexec-unsafe: shared pages tdx_kexec_finish() cannot find because their
- * direct-map PTE stays private. The model's `kexecUnsafeSharedPages` counter
- * is used when results carry it; otherwise the figure is derived (marked ≈):
+ * kexec-unsafe: the most shared pages tdx_kexec_finish() could not have found
+ * at any moment of the run, because their direct-map PTE stays private. The
+ * model's `kexecUnsafeSharedPagesPeak` gauge is used when results carry it (the
+ * end-of-run `kexecUnsafeSharedPages` is 0 after a clean shutdown, so it says
+ * nothing); otherwise the figure is derived (marked ≈):
  * the shared peak of a strategy that declares privateAliasWhileShared, 0 for
  * one that does not.
  */
@@ -38,7 +40,7 @@ const size = (b: number) => (b >= KiB * KiB ? `${+(b / KiB / KiB).toFixed(1)} Mi
 const us = (ns: number | undefined) => (ns === undefined ? '—' : (ns / 1000).toFixed(ns < 100_000 ? 1 : 0));
 
 function kexecUnsafe(r: Row): string {
-  const counted = r.counters?.kexecUnsafeSharedPages;
+  const counted = r.counters?.kexecUnsafeSharedPagesPeak;
   if (counted !== undefined) return String(counted);
   if (!r.capabilities || !r.sharedBytes) return '—';
   return r.capabilities.privateAliasWhileShared ? `≈${r.sharedBytes.peak / 4096}` : '0';

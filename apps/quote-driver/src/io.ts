@@ -15,6 +15,8 @@ export interface CliIo {
   readFile(path: string, maxBytes?: number): Uint8Array;
   /** The working folder relative paths and config discovery start from (default: process.cwd()). */
   cwd?(): string;
+  /** Standard error's terminal width when it is a terminal (progress bars redraw), else undefined (plain lines). */
+  stderrColumns?(): number | undefined;
 }
 
 /**
@@ -61,6 +63,7 @@ export const processIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   readFile: (path, maxBytes) => (maxBytes === undefined ? new Uint8Array(readFileSync(path)) : readFileBounded(path, maxBytes)),
+  stderrColumns: () => (process.stderr.isTTY ? (process.stderr.columns ?? 80) : undefined),
 };
 
 /** `code` of a Node system error (ENOENT, EISDIR…), the sentence of a {@link FileTooLargeError}, else its message. */

@@ -63,8 +63,8 @@ describe('tdx-shbuf: version and help', () => {
 
 describe('tdx-shbuf: bad usage is one line naming what is wrong, exit 2', () => {
   const cases: [string, string[], string][] = [
-    ['an unknown command', ['frobnicate'], "tdx-shbuf: unknown command 'frobnicate' (known: quote, inspect, sim-root, run, report)\n"],
-    ['a near miss gets a suggestion', ['inspekt'], "tdx-shbuf: unknown command 'inspekt' (Did you mean inspect?) (known: quote, inspect, sim-root, run, report)\n"],
+    ['an unknown command', ['frobnicate'], "tdx-shbuf: unknown command 'frobnicate' (known: quote, inspect, sim-root, run, merge, report)\n"],
+    ['a near miss gets a suggestion', ['inspekt'], "tdx-shbuf: unknown command 'inspekt' (Did you mean inspect?) (known: quote, inspect, sim-root, run, merge, report)\n"],
     ['an unknown option of a command', ['inspect', 'q.bin', '--bogus'], "tdx-shbuf inspect: unknown option '--bogus'\n"],
     ['an unknown option with a suggestion', ['inspect', 'q.bin', '--jsn'], "tdx-shbuf inspect: unknown option '--jsn' (Did you mean --json?)\n"],
     ['an unknown option before the command', ['--frob', 'run'], "tdx-shbuf: unknown option '--frob'\n"],

@@ -4,21 +4,21 @@
  * `--version`, unknown options named in one line); each command's `run` does
  * the work and returns the exit code (0 ok, 1 a check failed, 2 bad usage).
  */
-import { readFileSync } from 'node:fs';
 import { Command as Program, CommanderError } from 'commander';
 import type { Command } from './command.js';
 import { inspectCommand } from './commands/inspect.js';
+import { mergeCommand } from './commands/merge.js';
 import { quoteCommand } from './commands/quote.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { simRootCommand } from './commands/sim-root.js';
 import { EXIT, processIo, type CliIo } from './io.js';
+import { VERSION } from './version.js';
 
 /** Registered subcommands, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [quoteCommand, inspectCommand, simRootCommand, runCommand, reportCommand];
+export const COMMANDS: readonly Command[] = [quoteCommand, inspectCommand, simRootCommand, runCommand, mergeCommand, reportCommand];
 
-/** This package's version (package.json is one folder above both src/ and dist/). */
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export { VERSION } from './version.js';
 
 const EXIT_CODES = 'Exit status: 0 ok, 1 a check failed, 2 bad usage or input.';
 

@@ -1,4 +1,4 @@
 export { describeAllocatorConformance } from './suite.js';
 export type { ConformanceOptions } from './rig.js';
 export { SIGNATURE_COUNTERS, measureCostSignature, type CostSignature } from './signature.js';
-export { strategyRig, must, expectErr, signatureOf, takeFreeMemoryBelow, type Signature } from './testing.js';
+export { strategyRig, must, expectErr, signatureOf, costOf, takeFreeMemoryBelow, type Signature } from './testing.js';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { GiB, MAX_PAGE_ORDER, PAGE_SIZE, bootWithStrategy, type AllocatorRequirements, type CounterName, type Kernel, type PlatformConfigInput, type Result, type SharedBufferAllocator, type StrategyDefinition } from '@tdx-shbuf/core';
+import { GiB, MAX_PAGE_ORDER, PAGE_SIZE, PHASE_COUNTERS, bootWithStrategy, type AllocatorRequirements, type CounterName, type Kernel, type PhaseCounter, type PlatformConfigInput, type Result, type SharedBufferAllocator, type StrategyDefinition } from '@tdx-shbuf/core';
 import { SIGNATURE_COUNTERS, measureCostSignature } from './signature.js';
 
 /** Test helpers for strategy packages' own unit tests. */
@@ -69,4 +69,20 @@ export async function signatureOf(strategy: StrategyDefinition, options: Record<
   expect(s.violations).toEqual([]);
   const out = Object.fromEntries(SIGNATURE_COUNTERS.map((k) => [k, s.counters[k]])) as Signature;
   return { ...out, hazardUnalignedZeropad: s.counters.hazardUnalignedZeropad };
+}
+
+/** ns to 0.1 ns, so a pinned time does not depend on floating-point summation order. */
+const tenth = (ns: number) => Math.round(ns * 10) / 10;
+
+/**
+ * The modeled time of one 8 KiB request (measureCostSignature): `ns` on the
+ * calling task, `workNs` on every task (kworkers included), and the non-zero
+ * phases of `workNs` — each to 0.1 ns. Asserts no violation.
+ */
+export async function costOf(strategy: StrategyDefinition, options: Record<string, unknown> = {}): Promise<{ ns: number; workNs: number; phases: Partial<Record<PhaseCounter, number>> }> {
+  const s = await measureCostSignature(strategy, options);
+  expect(s.violations).toEqual([]);
+  const phases: Partial<Record<PhaseCounter, number>> = {};
+  for (const k of Object.values(PHASE_COUNTERS)) if (s.counters[k] !== 0) phases[k] = tenth(s.counters[k]);
+  return { ns: tenth(s.ns), workNs: tenth(s.workNs), phases };
 }

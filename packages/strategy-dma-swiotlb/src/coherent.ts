@@ -20,7 +20,9 @@ export function coherent(kernel: Kernel, blocking: boolean, maxBytes: number): S
       const r = kernel.dma.allocCoherent(bytes, { blocking });
       if (!r.ok) return r;
       const { kva, dmaAddr } = r.value;
-      const buf = createSharedBuffer(kernel, { kva, bytes, sharedGpas: [{ gpa: dmaAddr, bytes }] });
+      // The device address carries no shared bit on x86 TDX (phys_to_dma_unencrypted = __phys_to_dma);
+      // the GPA a TDVMCALL takes is cc_mkdec() of it.
+      const buf = createSharedBuffer(kernel, { kva, bytes, sharedGpas: [{ gpa: dmaAddr + kernel.sharedBit, bytes }] });
       live.set(buf.id, { kva, bytes });
       return ok(buf);
     },

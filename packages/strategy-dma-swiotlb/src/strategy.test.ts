@@ -66,17 +66,35 @@ describe('mode: streaming (dma_map_single through SWIOTLB)', () => {
     must(await r.a.free(must(await r.a.alloc(256 * 1024))));
   });
 
-  it('reports an exhausted pool as ENOMEM with the kernel\'s "swiotlb buffer is full" message, and frees the kernel buffer', async () => {
+  it('reports an exhausted pool as ENOMEM with the kernel\'s "swiotlb buffer is full" message when it maps, and frees the kernel buffer', async () => {
     // 256 MiB guest with a 512 KiB pool: two 256 KiB mappings fill it.
     const r = rig(strategy, {}, { memoryBytes: 256 * 2 ** 20, swiotlbBytes: 512 * 1024, vcpus: 1 });
     const held = [must(await r.a.alloc(256 * 1024)), must(await r.a.alloc(256 * 1024))];
+    for (const b of held) must(b.syncForDevice(0, 256 * 1024)); // dma_map_single after the driver wrote
     const free0 = r.m.audit().freeListPages;
-    const msg = expectErr(await r.a.alloc(4096), 'ENOMEM');
+    const b = must(await r.a.alloc(4096)); // the kernel buffer; nothing is mapped before the write
+    const msg = expectErr(b.syncForDevice(0, 4096), 'ENOMEM');
     expect(msg).toMatch(/swiotlb buffer is full \(sz: 4096 bytes\), total 256 \(slots\), used 256 \(slots\)/);
+    expect(b.sharedGpas).toEqual([]);
+    must(await r.a.free(b));
     expect(r.m.audit().freeListPages).toBe(free0);
-    for (const b of held) must(await r.a.free(b));
+    for (const h of held) must(await r.a.free(h));
     must(await r.a.free(must(await r.a.alloc(4096))));
     expect(r.m.violations).toEqual([]);
+  });
+
+  it('maps after the request is written: one bounce in, at the first syncForDevice; none at alloc', async () => {
+    const r = rig(strategy);
+    const d = r.mark();
+    const b = must(await r.a.alloc(8192));
+    expect(d()).toMatchObject({ bytesBounced: 0, swiotlbMaps: 0 });
+    must(b.write(0, new Uint8Array(8192).fill(5)));
+    must(b.syncForDevice(0, 8192)); // dma_map_single: the map's copy is the request's only bounce
+    expect(d()).toMatchObject({ bytesBounced: 8192, swiotlbMaps: 1 });
+    expect([...r.m.host.readShared(b.sharedGpas[0]!.gpa, 2)!]).toEqual([5, 5]);
+    must(b.syncForDevice(0, 8)); // a later sync copies its range
+    expect(d().bytesBounced).toBe(8192 + 8);
+    must(await r.a.free(b));
   });
 });
 
@@ -117,14 +135,19 @@ describe('mode: atomic (dma_alloc_coherent(GFP_ATOMIC) from the atomic pool)', (
     expect(d()).toMatchObject({ pagesConvertedToShared: 0, pagesConvertedToPrivate: 0, setMemoryCalls: 0, tlbFlushPages: 0, mapGpaCalls: 0 });
   });
 
-  it('runs out with ENOMEM when the pool is used up, and EINVAL above the guaranteed 128 KiB', async () => {
+  it('falls back kernel → DMA32 → DMA, ENOMEM once all are full before atomic_pool_work ran; the work grows them; EINVAL above 128 KiB', async () => {
     const r = rig(strategy, { mode: 'atomic' });
     expectErr(await r.a.alloc(128 * 1024 + 1), 'EINVAL');
-    // 16 GiB → 2 MiB pool: sixteen 128 KiB buffers fill it.
+    // 16 GiB → 2 MiB pools: sixteen 128 KiB buffers fill each of the three (dma_guess_pool falls back).
     const held = [];
-    for (let i = 0; i < 16; i++) held.push(must(await r.a.alloc(128 * 1024)));
+    for (let i = 0; i < 48; i++) held.push(must(await r.a.alloc(128 * 1024)));
     expectErr(await r.a.alloc(4096), 'ENOMEM');
+    const d = r.mark();
+    await r.m.flushWork(); // the kworker: every pool below atomic_pool_size grows by its size
+    expect(d()).toMatchObject({ atomicPoolExpansions: 3, pagesConvertedToShared: 3 * 512 });
+    held.push(must(await r.a.alloc(4096)));
     for (const b of held) must(await r.a.free(b));
     must(await r.a.shutdown());
+    expect(r.m.violations).toEqual([]);
   });
 });

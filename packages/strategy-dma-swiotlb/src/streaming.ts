@@ -3,16 +3,22 @@ import { createSharedBuffer, fail, ok, type Kernel, type SharedBufferAllocator }
 interface Mapping {
   readonly pfn: number;
   readonly bytes: number;
-  readonly dmaAddr: number;
+  /** The SWIOTLB slot's device address, once dma_map_single() has run. */
+  dmaAddr?: number;
 }
 
 /**
  * Streaming DMA (kernel/dma/mapping.c → dma-direct → swiotlb_tbl_map_single):
  * the driver's buffer is ordinary private memory (alloc_pages_exact); the
  * device — here the host — only ever sees a SWIOTLB slot, decrypted once at
- * boot. dma_map_single(DMA_BIDIRECTIONAL) copies the buffer into the slot;
+ * boot. A driver maps after it has written its request, so
+ * dma_map_single(DMA_BIDIRECTIONAL) — which always copies the buffer into the
+ * slot — is the request's one bounce: it runs at the buffer's first
+ * syncForDevice (or when its GPA is first asked for). Later
  * dma_sync_single_for_device/_for_cpu copy each way; dma_unmap_single copies
- * back. Nothing is converted after boot.
+ * back. Nothing is converted after boot. On x86 TDX the device address carries
+ * no shared bit (phys_to_dma_unencrypted = __phys_to_dma); the GPA the host is
+ * given in a TDVMCALL is cc_mkdec() of it.
  */
 export function streaming(kernel: Kernel): SharedBufferAllocator {
   const live = new Map<number, Mapping>();
@@ -28,22 +34,22 @@ export function streaming(kernel: Kernel): SharedBufferAllocator {
       const p = kernel.allocPagesExact(bytes, { zero: true }); // alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO)
       if (!p.ok) return p;
       const kva = kernel.pageAddress(p.value);
-      const d = kernel.dma.mapSingle(kva, bytes, 'bidirectional');
-      if (!d.ok) {
-        // dma_mapping_error(): the kernel buffer is private, so it can simply be freed. The error is
-        // ENOMEM carrying "swiotlb buffer is full (sz: … bytes), total … (slots), used … (slots)".
-        kernel.freePagesExact(p.value, bytes);
-        return d;
-      }
-      const dmaAddr = d.value;
+      const mapping: Mapping = { pfn: p.value, bytes };
       const buf = createSharedBuffer(kernel, {
         kva,
         bytes,
-        sharedGpas: [{ gpa: dmaAddr, bytes }],
-        syncForDevice: (off, len) => kernel.dma.syncSingleForDevice(dmaAddr, off, len),
-        syncForCpu: (off, len) => kernel.dma.syncSingleForCpu(dmaAddr, off, len),
+        mapForDevice: () => {
+          // dma_map_single(); a dma_mapping_error() is ENOMEM carrying
+          // "swiotlb buffer is full (sz: … bytes), total … (slots), used … (slots)".
+          const d = kernel.dma.mapSingle(kva, bytes, 'bidirectional');
+          if (!d.ok) return d;
+          mapping.dmaAddr = d.value;
+          return ok([{ gpa: d.value + kernel.sharedBit, bytes }]);
+        },
+        syncForDevice: (off, len) => kernel.dma.syncSingleForDevice(mapping.dmaAddr!, off, len),
+        syncForCpu: (off, len) => kernel.dma.syncSingleForCpu(mapping.dmaAddr!, off, len),
       });
-      live.set(buf.id, { pfn: p.value, bytes, dmaAddr });
+      live.set(buf.id, mapping);
       return ok(buf);
     },
     async free(buffer) {
@@ -51,7 +57,7 @@ export function streaming(kernel: Kernel): SharedBufferAllocator {
       if (!l) return fail('EINVAL', `free: buffer ${buffer.id} was not allocated here or is already freed`);
       live.delete(buffer.id);
       // dma_unmap_single(DMA_BIDIRECTIONAL): copies the slot back, releases the slots.
-      const r = kernel.dma.unmapSingle(l.dmaAddr, l.bytes, 'bidirectional');
+      const r = l.dmaAddr === undefined ? ok() : kernel.dma.unmapSingle(l.dmaAddr, l.bytes, 'bidirectional');
       kernel.freePagesExact(l.pfn, l.bytes); // the kernel buffer was never shared
       return r;
     },

@@ -16,11 +16,14 @@ export interface Converted {
  *   addr = vmap(pages, count, VM_MAP, pgprot_decrypted(PAGE_KERNEL));
  *   clflush_cache_range(page_address(page), size);     // tdx_cache_flush_required()
  *   MapGPA(page_to_phys(page) | cc_mkdec(0), size);    // the tdx_map_gpa() protocol, open-coded
- *   flush_tlb_kernel_range(page_address(page), size);  // stale private TLB entries of the direct-map alias
- * The direct map is never changed: its private alias of the shared pages stays mapped.
+ * No PTE changes — the vmap is created decrypted and the direct map is left
+ * alone, its private alias of the shared pages still mapped — so nothing is
+ * flushed from the TLB. With `tlbFlush` (Kirill: "You have to split SEPT,
+ * flush TLB") the direct-map alias is flushed after MapGPA:
+ *   flush_tlb_kernel_range(page_address(page), size);
  * On a MapGPA failure the pages may be partly shared: they are leaked.
  */
-export function convertToShared(kernel: Kernel, count: number): Result<Converted> {
+export function convertToShared(kernel: Kernel, count: number, tlbFlush: boolean): Result<Converted> {
   const order = getOrder(count * PAGE_SIZE);
   const page = kernel.allocPages(order);
   if (!page.ok) return page;
@@ -43,7 +46,7 @@ export function convertToShared(kernel: Kernel, count: number): Result<Converted
     kernel.leakPages(pfn, 2 ** order, `open-coded MapGPA(shared) failed: ${m.why}`);
     return fail('EIO', `MapGPA(shared) of ${count} pages failed (${m.why}); ${2 ** order} pages leaked`);
   }
-  kernel.flushTlbKernelRange(dm, size);
+  if (tlbFlush) kernel.flushTlbKernelRange(dm, size);
   return ok({ pfn, order, count, kva: v.value });
 }
 

@@ -13,6 +13,12 @@ export const openCodedOptions = z
       .describe(
         'Bytes of a default buffer converted once at init and reused for requests that fit ("allocate a default size buffer (i.e. 4 pages) ... during driver initialization", Kai Huang, 2022-05-10: 16384). Larger or concurrent requests convert their own pages. 0 = convert per request.',
       ),
+    tlbFlush: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Kirill\'s variant: flush_tlb_kernel_range() over the direct-map alias after MapGPA(shared). Kai Huang\'s sketch changes no PTE (the vmap is created decrypted, the direct map is left alone), so it flushes nothing; false = the sketch.',
+      ),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PAGE_SIZE, PageState, capabilitiesOf } from '@tdx-shbuf/core';
+import { GiB, PAGE_SIZE, PageState, TDX_STATUS, capabilitiesOf, type AcceptLevel } from '@tdx-shbuf/core';
+import { acceptRange } from './accept.js';
 import strategy from './index.js';
 import { expectErr, must, strategyRig as rig } from '@tdx-shbuf/conformance';
 
@@ -18,7 +19,7 @@ describe('definition', () => {
       touchesDirectMap: 'never',
       privateAliasWhileShared: true,
     });
-    expect(strategy.options.parse({})).toEqual({ preallocateBytes: 0 });
+    expect(strategy.options.parse({})).toEqual({ preallocateBytes: 0, tlbFlush: false });
     expect(strategy.options.safeParse({ preallocateBytes: 1000 }).success).toBe(false);
   });
 });
@@ -39,6 +40,42 @@ describe("Kai Huang's sketch: alloc_pages, vmap(pgprot_decrypted), clflush, MapG
     expect(d()).toMatchObject({ pagesConvertedToPrivate: 2, accepts4k: 2, accepts2m: 0, leakedPages: 0 });
     expect(r.m.page(pfn).state).toBe(PageState.PrivateAccepted);
     expect(r.m.violations).toEqual([]);
+  });
+
+  it('changes no PTE, so flushes no TLB; tlbFlush: true (Kirill\'s variant) flushes the direct-map alias once', async () => {
+    for (const [tlbFlush, want] of [
+      [false, { tlbFlushPages: 0, tlbFlushFull: 0, ipis: 0, ipiSendExits: 0 }],
+      [true, { tlbFlushPages: 2 * 8, tlbFlushFull: 0, ipis: 7, ipiSendExits: 1 }],
+    ] as const) {
+      const r = rig(strategy, { tlbFlush });
+      const d = r.mark();
+      must(await r.a.alloc(8192));
+      expect(d()).toMatchObject({ ...want, pagesConvertedToShared: 2 });
+    }
+  });
+
+  it('tries 1G, then 2M, then 4K, and falls back on ANY failure of a larger accept as try_accept_one() does', () => {
+    const r = rig(strategy, {}, { hostPrivateMapLevel: '2m' });
+    const start = 10 * GiB;
+    expect(r.kernel.tdxMapGpa(start, start + GiB, false)).toBe(true);
+    expect(r.kernel.tdxMapGpa(start, start + GiB, true)).toBe(true); // pending, not accepted
+    const tried: AcceptLevel[] = [];
+    const raw = r.kernel.tdcallMemPageAccept;
+    let busyOnce = true;
+    (r.kernel as { tdcallMemPageAccept: typeof raw }).tdcallMemPageAccept = (gpa, level) => {
+      tried.push(level);
+      // one 2M accept fails with a status other than TDX_PAGE_SIZE_MISMATCH
+      if (level === '2m' && busyOnce) {
+        busyOnce = false;
+        return TDX_STATUS.OPERAND_BUSY;
+      }
+      return raw(gpa, level);
+    };
+    const d = r.mark();
+    expect(acceptRange(r.kernel, start, start + GiB)).toEqual({ ok: true });
+    expect(tried.slice(0, 3)).toEqual(['1g', '2m', '4k']); // 1G: size mismatch (host maps 2M); 2M: busy → 4K
+    expect(d()).toMatchObject({ accepts4k: 512, accepts2m: 511, acceptSizeMismatch: 1 });
+    expect(r.m.page(start / PAGE_SIZE + 262143).state).toBe(PageState.PrivateAccepted);
   });
 
   it('accepts 2 MiB pieces where aligned when the host maps 2M, and falls back to 4K on TDX_PAGE_SIZE_MISMATCH', async () => {

@@ -19,7 +19,7 @@ function allocator(kernel: Kernel, o: OpenCodedOptions): SharedBufferAllocator {
     async init() {
       if (preallocated) return fail('EBUSY', 'init: already initialised');
       if (o.preallocateBytes === 0) return ok();
-      const c = convertToShared(kernel, pfnUp(o.preallocateBytes));
+      const c = convertToShared(kernel, pfnUp(o.preallocateBytes), o.tlbFlush);
       if (!c.ok) return c;
       preallocated = c.value;
       return ok();
@@ -33,7 +33,7 @@ function allocator(kernel: Kernel, o: OpenCodedOptions): SharedBufferAllocator {
         preallocatedInUse = buf.id;
         return ok(buf);
       }
-      const c = convertToShared(kernel, pfnUp(bytes));
+      const c = convertToShared(kernel, pfnUp(bytes), o.tlbFlush);
       if (!c.ok) return c;
       const buf = wrap(kernel, c.value);
       live.set(buf.id, c.value);

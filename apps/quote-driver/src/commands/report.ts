@@ -1,30 +1,28 @@
 /** `tdx-shbuf report <dir>`: re-render report.html and print the table from results.json. */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from '../command.js';
-import { errorCode, EXIT, type CliIo } from '../io.js';
+import { EXIT, type CliIo } from '../io.js';
 import { renderHtml, renderTable, writeAtomic } from '../experiment/render.js';
-import type { ExperimentResults } from '../experiment/runner.js';
+import { renderSensitivity } from '../experiment/render-sensitivity.js';
+import { readResults } from './merge.js';
+import { reportFailure } from './run-output.js';
 
 function run([dir]: string[], _options: Record<string, never>, io: CliIo): number {
   if (dir === undefined) {
     io.stderr('tdx-shbuf report: missing <dir>\n');
     return EXIT.USAGE;
   }
-  const file = path.join(dir, 'results.json');
-  let res: ExperimentResults;
   try {
-    res = JSON.parse(readFileSync(file, 'utf8')) as ExperimentResults;
-    if (!Array.isArray(res.rows) || typeof res.name !== 'string') throw new Error('not a tdx-shbuf results file');
+    const res = readResults(dir);
+    io.stdout(renderTable(res));
+    if (res.sensitivity) io.stdout(`\n${renderSensitivity(res)}`);
+    const out = path.join(dir, 'report.html');
+    writeAtomic(out, renderHtml(res));
+    io.stdout(`wrote ${out}\n`);
+    return EXIT.OK;
   } catch (e) {
-    io.stderr(`tdx-shbuf report: ${file}: ${errorCode(e)}\n`);
-    return EXIT.USAGE;
+    return reportFailure('report', e, io);
   }
-  io.stdout(renderTable(res));
-  const out = path.join(dir, 'report.html');
-  writeAtomic(out, renderHtml(res));
-  io.stdout(`wrote ${out}\n`);
-  return EXIT.OK;
 }
 
 /** The `report` subcommand. */

@@ -10,11 +10,11 @@ import { parseConfig } from './config-schema.js';
 const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('config schema', () => {
-  it('has a description on every key and a default on every key but the computed SWIOTLB size', () => {
+  it('has a description on every key and a default on every key but the computed SWIOTLB size and areas', () => {
     const keys = configKeys();
     expect(keys.length).toBeGreaterThan(40);
     expect(keys.filter((k) => !k.description).map((k) => k.path)).toEqual([]);
-    expect(keys.filter((k) => !k.hasDefault).map((k) => k.path)).toEqual(['platform.swiotlbBytes']);
+    expect(keys.filter((k) => !k.hasDefault).map((k) => k.path)).toEqual(['platform.swiotlbBytes', 'platform.swiotlbAreas']);
   });
 
   it('the shipped JSON Schema equals a fresh generation (run `pnpm gen:schemas` after changing the schema)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, KernelError, type QuoteHostFaults } from '@tdx-shbuf/core';
+import { ConfigError, KernelError, chargedNs, type QuoteHostFaults } from '@tdx-shbuf/core';
 import { parseQuote, QUOTE_BUF_STATUS, toHex, verifyQuote } from '@tdx-shbuf/tdx-formats';
 import { parseConfig, type ConfigInput } from '../config/config-schema.js';
 import { APP_DIR, bootTd, type Td } from '../td.js';
@@ -59,6 +59,29 @@ describe('each first-party strategy, chosen by config, yields a verifiable quote
   }
 });
 
+describe('time by phase through the whole driver (docs/model.md §8)', () => {
+  for (const [strategy, completion] of [
+    [['direct-map', { convert: 'per-request' }], 'interrupt'],
+    ['vmap-noalias', 'poll'],
+    ['open-coded', 'interrupt'],
+    [['dma-swiotlb', { mode: 'streaming' }], 'poll'],
+    [['dma-swiotlb', { mode: 'atomic' }], 'interrupt'],
+  ] as const) {
+    it(`${JSON.stringify(strategy)}, ${completion}: the phase counters sum to the work on every task; the quote's generation and the polls are in none`, async () => {
+      const t = await td({ strategy: strategy as ConfigInput['strategy'], driver: { completion } });
+      const work0 = chargedNs(t.machine.counters);
+      const out = await t.onVcpu(1, async () => [await t.driver.getQuote(REPORT_DATA), await t.driver.getQuote(REPORT_DATA)]);
+      expect(out.every((r) => r.ok)).toBe(true);
+      await t.machine.flushWork();
+      const byClock = t.machine.sched.chargedByClock();
+      expect(Math.abs(chargedNs(t.machine.counters) - byClock)).toBeLessThan(byClock * 1e-12);
+      expect(t.machine.counters.nsTdvmcall).toBeGreaterThan(0); // GetQuote
+      // two quotes took ≥ 2 × 4 ms (interrupt) or 2 s (polls); the guest's own work is far less
+      expect(chargedNs(t.machine.counters) - work0).toBeLessThan(2 * t.machine.cost.quoteGenerationNs);
+    });
+  }
+});
+
 describe('errno paths of tdx_report_new()', () => {
   it('EINVAL unless the inblob is exactly 64 bytes', async () => {
     const t = await td({});
@@ -80,8 +103,29 @@ describe('errno paths of tdx_report_new()', () => {
     expect(t.machine.violations).toEqual([]);
   });
 
-  it('a concurrent strategy parks the in-flight buffer (never freed) and serves the next request from a fresh one', async () => {
-    const t = await td({ strategy: 'dma-swiotlb', driver: { timeoutMs: 5000 } }, { extraLatencyNs: 10e9 });
+  it('serialized requests have upstream\'s single quote buffer: EBUSY while it is in flight, whatever the strategy could allocate', async () => {
+    // vmap-noalias could convert a fresh buffer per request (concurrent: true); the serialized driver does not ask
+    const t = await td({ strategy: 'vmap-noalias', driver: { timeoutMs: 5000, requests: 'serialized' } }, { extraLatencyNs: 10e9 });
+    const shared0 = t.machine.counters.pagesConvertedToShared;
+    let sharedAfterBusy = -1;
+    const out = await t.onVcpu(0, async () => {
+      const a = await t.driver.getQuote(REPORT_DATA);
+      const converted = t.machine.counters.pagesConvertedToShared;
+      t.machine.faults.quoteService({});
+      const b = await t.driver.getQuote(REPORT_DATA);
+      sharedAfterBusy = t.machine.counters.pagesConvertedToShared - converted;
+      await t.machine.sched.sleep(10e9);
+      const c = await t.driver.getQuote(REPORT_DATA);
+      return [a.ok || a.error.code, b.ok || b.error.code, c.ok];
+    });
+    expect(out).toEqual(['EIO', 'EBUSY', true]); // v7.0: the timed-out loop returns 0, the status check sees IN_FLIGHT
+    expect(sharedAfterBusy).toBe(0); // no new shared buffer for the stuck request's successor
+    expect(t.machine.counters.pagesConvertedToShared - shared0).toBe(2 * 2);
+    expect(t.machine.violations).toEqual([]);
+  });
+
+  it('parallel requests on a concurrent strategy park the in-flight buffer (never freed) and serve the next from a fresh one', async () => {
+    const t = await td({ strategy: 'dma-swiotlb', driver: { timeoutMs: 5000, requests: 'parallel' } }, { extraLatencyNs: 10e9 });
     let parked = -1;
     const out = await t.onVcpu(0, async () => {
       const a = await t.driver.getQuote(REPORT_DATA);

@@ -27,10 +27,12 @@ export interface QuoteRequestStats {
  * (a strategy like direct-map hands out its one init-time buffer each time).
  * A buffer the host may still write (a timeout, or the v6.7 off-by-one) is
  * never freed (invariant 4): it is parked and freed by a later request once
- * its status is no longer IN_FLIGHT. Upstream keeps its single buffer and
- * refuses new requests with -EBUSY until then; the driver does the same for
- * a strategy that declares `concurrent: false`, while a concurrent strategy
- * serves new requests from fresh buffers as the parked one waits.
+ * its status is no longer IN_FLIGHT. With `requests: serialized` the driver
+ * is upstream's, with its single quote buffer: until then every new request
+ * gets -EBUSY, whatever the strategy could allocate — no new shared buffer
+ * per stuck request. So does a strategy that declares `concurrent: false`.
+ * Only parallel requests on a concurrent strategy are served from fresh
+ * buffers while the parked one waits.
  */
 export class TdxGuestDriver {
   private readonly lock: Mutex;
@@ -105,7 +107,8 @@ export class TdxGuestDriver {
     await this.reapParked();
     // "If the previous request is timedout or interrupted, and the Quote buf status is
     // still in GET_QUOTE_IN_FLIGHT (owned by VMM), don't permit any new request."
-    if (!this.caps.concurrent && this.parked.length > 0) return fail('EBUSY', 'the quote buffer is still in flight from an earlier request');
+    const singleBuffer = p.requests === 'serialized' || !this.caps.concurrent;
+    if (singleBuffer && this.parked.length > 0) return fail('EBUSY', 'the quote buffer is still in flight from an earlier request');
     if (inblob.length !== TDX_REPORTDATA_LEN) return fail('EINVAL', `inblob is ${inblob.length} bytes; TDX takes exactly ${TDX_REPORTDATA_LEN}`);
     // Generate TDREPORT0 using "TDG.MR.REPORT" TDCALL
     const tdreport = this.kernel.tdxMcallGetReport0(inblob);

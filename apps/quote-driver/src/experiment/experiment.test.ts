@@ -47,7 +47,7 @@ describe('runExperiment', () => {
     );
     const res = await runExperiment(exp, { fromDir: here, conditions });
     expect(res.rows).toHaveLength(6);
-    const row = (label: string, bytes: number) => res.rows.find((r) => r.label === label && r.bytes === bytes)!;
+    const row = (label: string, bytes: number) => res.rows.find((r) => r.strategy.label === label && r.coordinates['workload.bytes'] === bytes)!;
     // declared maxBytes: direct-map 4 MiB (one buffer of the workload's size, converted at init), streaming 256 KiB
     expect(row('direct-map', 512 * 1024).status).toBe('ok');
     expect(row('direct-map', 512 * 1024).counters!.pagesConvertedToShared).toBe(128);
@@ -57,14 +57,14 @@ describe('runExperiment', () => {
       expect(r.errors).toEqual({});
       expect(r.completed).toBe(3);
       expect(r.violations).toEqual({});
-      expect(r.meta?.name).toMatch(/^@tdx-shbuf\/strategy-/);
+      expect(r.strategy.meta?.name).toMatch(/^@tdx-shbuf\/strategy-/);
       expect(r.cost.quoteGenerationNs).toBe(4_000_000);
       expect(r.latencyNs!.p50).toBeGreaterThanOrEqual(4_000_000);
     }
-    // streaming copies 4 × per request: dma_map_single at alloc (to the slot), sync_for_device after the
-    // request is written, sync_for_cpu before the answer is read, unmap (BIDIRECTIONAL copies back); no conversion
+    // streaming copies 3 × per request: dma_map_single after the request is written (to the slot),
+    // sync_for_cpu before the answer is read, unmap (BIDIRECTIONAL copies back); no conversion
     const s = row('dma-swiotlb {mode: "streaming"}', 8192).counters!;
-    expect(s.bytesBounced).toBe(4 * 3 * 8192);
+    expect(s.bytesBounced).toBe(3 * 3 * 8192);
     expect(s.pagesConvertedToShared).toBe(0);
     // shared memory beyond the boot pools: one 8 KiB buffer at a time for direct-map (converted at init)
     const dm = row('direct-map', 8192);
@@ -77,8 +77,8 @@ describe('runExperiment', () => {
     const v = row('vmap-noalias {guardPage: true}', 512 * 1024).counters!;
     expect(v.pagesConvertedToShared).toBe(3 * 128);
     expect(v.directMapLevel2Splits + v.directMapLevel3Splits).toBe(0);
-    expect(renderTable(res)).toMatch(/not run:\n {2}dma-swiotlb \{mode: "streaming"\} @ 512 KiB: Strategy "dma-swiotlb" cannot serve/);
-    expect(toCsv(res).split('\n')[1]).toMatch(/^direct-map,@tdx-shbuf\/strategy-direct-map,/);
+    expect(renderTable(res)).toMatch(/not run:\n {2}dma-swiotlb \{mode: "streaming"\} @ bytes=512 KiB: Strategy "dma-swiotlb" cannot serve/);
+    expect(toCsv(res).split('\n')[1]).toMatch(/^p0-s0-seed1,direct-map,@tdx-shbuf\/strategy-direct-map,/);
   });
 
   it('reports first-touch accepts, kexec-unsafe pages and the fragmentation cost, each in its own column', async () => {
@@ -88,7 +88,7 @@ describe('runExperiment', () => {
       'f.yaml',
     );
     const res = await runExperiment(exp, { fromDir: here, conditions });
-    const row = (label: string, bytes: number) => res.rows.find((r) => r.label === label && r.bytes === bytes)!;
+    const row = (label: string, bytes: number) => res.rows.find((r) => r.strategy.label === label && r.workload.bytes === bytes)!;
     // a 4 MiB buffer is an order-10 allocation: it cannot use 1023 of the free pages, so the zone accepts a block first
     const big = row('direct-map', 4 * 1024 * 1024).counters!;
     expect(big.acceptMemoryBlocks).toBeGreaterThanOrEqual(1);
@@ -134,7 +134,7 @@ describe('quote workload (the tdx-guest driver on the model)', () => {
       'q.yaml',
     );
     const res = await runExperiment(exp, { fromDir: here, conditions });
-    const row = (label: string, bytes: number) => res.rows.find((r) => r.label === label && r.bytes === bytes)!;
+    const row = (label: string, bytes: number) => res.rows.find((r) => r.strategy.label === label && r.coordinates['workload.bytes'] === bytes)!;
     // direct-map converts one buffer of the driver's bufferBytes at init: 128 KiB = 32 pages, once
     expect(row('direct-map', 128 * 1024).status).toBe('ok');
     expect(row('direct-map', 128 * 1024).counters!.pagesConvertedToShared).toBe(32);

@@ -29,6 +29,15 @@ export function x86Address(kva: number): string {
   return `0x${kva.toString(16)}`;
 }
 
+/**
+ * __pa() of a vmalloc address as x86-64 computes it (__phys_addr_nodebug: an
+ * address below __START_KERNEL_map is taken as x − PAGE_OFFSET): VMALLOC_START
+ * − PAGE_OFFSET + the offset, 0x408000000000 onwards — no page of the mapping.
+ */
+export function x86PaOfVmalloc(kva: number): number {
+  return Number(0xffffc90000000000n - 0xffff888000000000n) + (kva - VMALLOC_BASE);
+}
+
 export const isDirectMapKva = (kva: number) => kva >= DIRECT_MAP_BASE && kva < VMALLOC_BASE;
 export const isVmallocKva = (kva: number) => kva >= VMALLOC_BASE;
 

@@ -19,7 +19,7 @@ export interface GfpOptions {
 
 /** dma_* entry points on the modeled device (kernel/dma/mapping.c). */
 export interface DmaApi {
-  /** dma_map_single(): a device address (shared GPA) of a SWIOTLB slot holding a copy. */
+  /** dma_map_single(): the device address of a SWIOTLB slot holding a copy — on x86 TDX without the shared bit (phys_to_dma_unencrypted = __phys_to_dma). */
   mapSingle(kva: number, size: number, dir: DmaDirection): Result<number>;
   /** dma_unmap_single(). */
   unmapSingle(dmaAddr: number, size: number, dir: DmaDirection): Result<void>;
@@ -27,7 +27,7 @@ export interface DmaApi {
   syncSingleForCpu(dmaAddr: number, offset: number, size: number): Result<void>;
   /** dma_sync_single_for_device(). */
   syncSingleForDevice(dmaAddr: number, offset: number, size: number): Result<void>;
-  /** dma_alloc_coherent(); `blocking: false` is GFP_ATOMIC (atomic pool). */
+  /** dma_alloc_coherent(); `blocking: false` is GFP_ATOMIC (atomic pool). The device address carries no shared bit. */
   allocCoherent(size: number, opts?: { blocking?: boolean }): Result<{ kva: number; dmaAddr: number }>;
   /** dma_free_coherent(). */
   freeCoherent(kva: number, size: number): Result<void>;

@@ -34,7 +34,11 @@ export interface SharedBuffer {
   readonly kva: number;
   /** Usable bytes (at least what was asked for). */
   readonly bytes: number;
-  /** Guest-physical ranges the host sees, shared bit set, in buffer order. */
+  /**
+   * Guest-physical ranges the host sees, shared bit set, in buffer order. A
+   * buffer mapped for the device only when first synced (streaming DMA) is
+   * mapped by the first read of this, if no syncForDevice came before.
+   */
   readonly sharedGpas: readonly { readonly gpa: number; readonly bytes: number }[];
   /** Guest-side read through `kva` (the model checks the mapping). */
   read(offset: number, length: number): Result<Uint8Array>;

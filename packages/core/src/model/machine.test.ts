@@ -83,8 +83,21 @@ describe('faults and trace', () => {
 
 describe('quote-service faults from configuration', () => {
   it('platform.faults.quoteService reaches the GetQuote host', () => {
-    const m = testMachine({ memoryBytes: 4 * GiB, faults: { quoteService: { neverAnswers: true, lieStatus: 'SUCCESS', padQuoteTo: 5006 } } });
-    expect(m.quoteHost.faults).toEqual({ serviceConfigured: true, serviceUnavailable: false, extraLatencyNs: 0, neverAnswers: true, padQuoteTo: 5006, lieStatus: 0n });
+    const m = testMachine({ memoryBytes: 4 * GiB, faults: { quoteService: { neverAnswers: true, lieStatus: 'SUCCESS', padQuoteTo: 5006, rewriteDuringCopyOutRate: 0.25 } } });
+    expect(m.quoteHost.faults).toEqual({
+      serviceConfigured: true,
+      serviceUnavailable: false,
+      extraLatencyNs: 0,
+      neverAnswers: true,
+      padQuoteTo: 5006,
+      lieStatus: 0n,
+      lieRate: 1,
+      rewriteDuringCopyOutRate: 0.25,
+      flipToInFlightRate: 0,
+      flipToInFlightAfterNs: 1e6,
+      lateCompletionRate: 0,
+      lateCompletionNs: 60e9,
+    });
     expect(testMachine({ memoryBytes: 4 * GiB }).quoteHost.faults.neverAnswers).toBe(false);
   });
 });

@@ -161,6 +161,11 @@ export class Machine {
     return partsOf(this).sim.dmesg;
   }
 
+  /** flush_scheduled_work(): let every queued work item run (on its kworker task) and wait for it. */
+  flushWork(): Promise<void> {
+    return partsOf(this).workqueue.flush();
+  }
+
   /** Interrupts the guest took: delivered to a handler, or spurious (no handler). */
   get interrupts(): { readonly delivered: number; readonly spurious: number } {
     const irqs = partsOf(this).irqs;

@@ -1,5 +1,5 @@
 import { platformSchema, type PlatformConfigInput } from '../platform/config.js';
-import { swiotlbDefaultBytes, Swiotlb } from './guest/dma/swiotlb.js';
+import { swiotlbDefaultBytes, swiotlbGeometry, Swiotlb } from './guest/dma/swiotlb.js';
 import { createSim, type Sim } from './sim/sim.js';
 import type { Counters } from './sim/metrics.js';
 import { GuestMemory, Owner, type RamRange } from './memory/phys-mem.js';
@@ -12,6 +12,7 @@ import { flushTlbAll } from './guest/mm/tlb.js';
 import { setMemoryEnc } from './guest/mm/set-memory.js';
 import { DmaDirect } from './guest/dma/direct.js';
 import { IrqTable } from './guest/irq.js';
+import { Workqueue } from './guest/workqueue.js';
 import { createKernel } from './guest/kernel-api.js';
 import type { Guest } from './guest/guest.js';
 import { TdxModule } from './tdx-module/tdx-module.js';
@@ -45,6 +46,7 @@ export interface MachineParts {
   readonly swiotlb: Swiotlb;
   readonly dma: DmaDirect;
   readonly kernel: Kernel;
+  readonly workqueue: Workqueue;
   /** Counters as they stood when boot finished. */
   readonly bootCounters: Readonly<Counters>;
   /** direct_pages_count[] (4K, 2M, 1G pages) when boot finished. */
@@ -55,13 +57,18 @@ export interface MachineParts {
  * Boot: validate the platform, lay out RAM as QEMU q35 does (TDVF having
  * accepted what lies below 4 GiB, the rest unaccepted with
  * CONFIG_UNACCEPTED_MEMORY), then start_kernel's memory steps in order
- * (docs/model.md §3 "Boot state"): memblock reservations, swiotlb_init(),
- * init_mem_mapping(), memblock_free_all(), mem_encrypt_init() (the SWIOTLB
- * pool decrypted), the postcore initcalls dma_atomic_pool_init() and then
- * init_per_zone_wmark_min() (kernel/ links before mm/), the devices probed at
- * device_initcall (virtio rings), mark_rodata_ro(); the rest of boot leaves
- * every zone at its promo watermark of accepted memory. The fault plan is
- * armed once boot is done.
+ * (docs/model.md §3 "Boot state"): memblock reservations and setup_arch()'s
+ * init_mem_mapping(); mm_core_init(): swiotlb_init() (arch_mm_preinit, its
+ * memblock reservation made first here, which the direct map cannot see) and
+ * memblock_free_all() (unaccepted MAX_PAGE_ORDER blocks to the zones'
+ * unaccepted lists); arch_cpu_finalize_init() → mem_encrypt_init() (the
+ * SWIOTLB pool decrypted); the postcore initcalls dma_atomic_pool_init()
+ * (kernel, DMA, DMA32 pools; before the watermarks exist each allocation
+ * accepts one block) and then init_per_zone_wmark_min() (kernel/ links before
+ * mm/); the devices probed at device_initcall (virtio rings);
+ * mark_rodata_ro(); the rest of boot leaves every zone at its promo watermark
+ * of accepted memory. The fault plan is armed once boot is done; kworker work
+ * (atomic pool growth, lazy vmap purges) only starts after it.
  */
 export function bootParts(input: PlatformConfigInput): MachineParts {
   const config = platformSchema.parse(input);
@@ -100,8 +107,9 @@ export function bootParts(input: PlatformConfigInput): MachineParts {
   }
   mem.transfer(0, MiB / PAGE_SIZE, Owner.Reserved);
   mem.transfer(imagePfn, config.kernelImageBytes / PAGE_SIZE, Owner.Reserved);
-  // swiotlb_init(): memblock_alloc_low() of the pool, top-down below 4 GiB.
-  const swiotlbBytes = config.swiotlbBytes ?? swiotlbDefaultBytes(config.memoryBytes);
+  // swiotlb_init(): memblock_alloc_low() of the pool, top-down below 4 GiB, sized by swiotlb_init_remap().
+  const geometry = swiotlbGeometry(config.swiotlbBytes ?? swiotlbDefaultBytes(config.memoryBytes), config.vcpus, config.swiotlbAreas);
+  const swiotlbBytes = geometry.bytes;
   const low = ram[0]!;
   const poolPfn = low.endPfn - swiotlbBytes / PAGE_SIZE;
   if (poolPfn < (16 * MiB + config.kernelImageBytes) / PAGE_SIZE) throw new ConfigError(`platform.swiotlbBytes: ${swiotlbBytes} bytes do not fit below 4 GiB`, { code: 'platform' });
@@ -110,18 +118,18 @@ export function bootParts(input: PlatformConfigInput): MachineParts {
   // setup_arch() → init_mem_mapping().
   const directMap = new DirectMap(maxPfn, ram, config.gbPages, sim.counters, {
     allocPageTable: () => pages.allocPages(0, 'Normal') !== undefined,
-    flushTlbAll: () => flushTlbAll(sim),
+    flushTlbAll: () => flushTlbAll(sim, 'split'),
   });
   const exposure = new AliasExposure(mem, directMap, sim.counters);
   const tdx = new TdxModule(sim, mem, exposure, acceptedAtBuild(ram, pending));
   const irqs = new IrqTable(sim);
   const host = new Host(sim, { memslots: ram, memory: new SharedBacking(mem), sept: tdx, irq: irqs, quoteFaults: config.faults.quoteService });
-  guest = { ...sim, mem, pages, directMap, vmap: new VmapArea(), exposure, tdcall: tdx, tdvmcall: host, sharedBit };
+  guest = { ...sim, mem, pages, directMap, vmap: new VmapArea(), exposure, tdcall: tdx, tdvmcall: host, sharedBit, workqueue: new Workqueue(sim) };
   // mm_core_init() → memblock_free_all().
   pages.freeBootMemory();
 
   // mem_encrypt_init() → swiotlb_update_mem_attributes(): the whole pool decrypted once.
-  const swiotlb = new Swiotlb(sim, poolPfn, swiotlbBytes);
+  const swiotlb = new Swiotlb(sim, poolPfn, geometry);
   const r = setMemoryEnc(guest, pageAddress(poolPfn), swiotlbBytes / PAGE_SIZE, false, true);
   if (!r.ok) throw new Error(`boot: decrypting the SWIOTLB pool failed: ${r.error.message}`);
   // postcore_initcall: dma_atomic_pool_init(), then init_per_zone_wmark_min().
@@ -136,11 +144,11 @@ export function bootParts(input: PlatformConfigInput): MachineParts {
   // kernel_init() → mark_readonly() → mark_rodata_ro().
   markRodataRo(guest, layout);
   // The rest of boot (init, udev, …) allocates from every zone: each is at its promo watermark.
-  for (const z of pages.zones) pages.condAcceptMemory(z, 0); // phase: accept (boot)
+  for (const z of pages.zones) pages.condAcceptMemory(z, 0); // each TDG.MEM.PAGE.ACCEPT charges its 'accept' phase
   const kernel = createKernel(guest, { dma, irqs });
   const bootCounters = { ...sim.counters };
   sim.faults.armed = true;
-  return { sim, ram, sharedBit, mem, pages, directMap, vmap: guest.vmap, exposure, tdx, host, guest, irqs, swiotlb, dma, kernel, bootCounters, bootDirectMapPages: [...directMap.pagesAt] };
+  return { sim, ram, sharedBit, mem, pages, directMap, vmap: guest.vmap, exposure, tdx, host, guest, irqs, swiotlb, dma, kernel, workqueue: guest.workqueue, bootCounters, bootDirectMapPages: [...directMap.pagesAt] };
 }
 
 /** RAM minus what starts unaccepted: what the TD has accepted when the kernel starts. */

@@ -5,6 +5,7 @@ import type { Sim } from '../sim/sim.js';
 import type { DirectMap } from './mm/direct-map.js';
 import type { PageAllocator } from './mm/page-alloc.js';
 import type { VmapArea } from './mm/vmalloc.js';
+import type { Workqueue } from './workqueue.js';
 
 /**
  * What the guest kernel's code works with: its own memory management, the
@@ -26,4 +27,6 @@ export interface Guest extends Sim {
   readonly tdvmcall: Tdvmcall;
   /** cc_mkdec(0): the shared bit (GPAW-1, from TDG.VP.INFO at boot). */
   readonly sharedBit: number;
+  /** The system workqueue its deferred work runs on (kworker tasks). */
+  readonly workqueue: Workqueue;
 }

@@ -10,6 +10,7 @@ export const INVARIANTS = {
   5: 'The driver reads host-written fields once and bounds-checks out_len before copying.',
   6: 'Pages whose conversion back to private failed are leaked, counted, and never reused.',
   7: 'Nothing is lost: every allocated byte is accounted as in use, free, pool or leaked.',
+  8: 'A conversion that reports success leaves every page it was given in the state it asked for.',
 } as const;
 
 export type InvariantId = keyof typeof INVARIANTS;

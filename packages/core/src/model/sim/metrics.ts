@@ -1,3 +1,5 @@
+import type { Phase } from './scheduler.js';
+
 /**
  * Counters named in kernel terms (docs/architecture.md "Metrics per run"). Every model part
  * increments these; a run reads a snapshot.
@@ -93,11 +95,62 @@ export function newCounters() {
     kexecUnsafeSharedPagesPeak: 0,
     /** TDH.MEM.PAGE.DEMOTE: huge private S-EPT leaves split because a conversion covered only part of them. */
     septDemotes: 0,
+    // Virtual time charged, ns, by phase (docs/model.md §8 "time by phase"). Every charge
+    // names one, so over a run they sum to the work charged to all tasks, as
+    // Scheduler.chargedByClock reads it off the clocks (up to floating-point rounding).
+    // Waits — sleeps, polls, the host generating a quote, interrupt latency — are not
+    // work and are in none of them.
+    /** TDVMCALL<MapGPA>: the guest's exits, one per call and one more per extra 2 MiB chunk (tdx_map_gpa). */
+    nsMapGpa: 0,
+    /** TDG.MEM.PAGE.ACCEPT: the all-in cost of each accepted page or block, and the TDCALL of a failed attempt. */
+    nsAccept: 0,
+    /** flush_tlb_kernel_range / flush_tlb_all (not for a split): local flush, IPI send exits, delivery, remote flush. */
+    nsTlbIpi: 0,
+    /** clflush_cache_range: CLFLUSHOPT/CLFLUSH per line. */
+    nsCacheFlush: 0,
+    /** split_large_page: the flush_tlb_all() each split ends with (its page-table page is in nsOther). */
+    nsSplit: 0,
+    /** Copies and zeroing: swiotlb_bounce, memset, __GFP_ZERO, the atomic pool's memset. */
+    nsCopy: 0,
+    /** Host work the vCPU waits for inside an exit: SEPT teardown (BLOCK, TRACK + kicks, REMOVE, WBINVD, zero), shared-EPT zap, AUG. */
+    nsHost: 0,
+    /** TDCALLs not in another phase: TDG.MR.REPORT, TDG.VP.INFO. */
+    nsTdcall: 0,
+    /** TDVMCALLs not in another phase: GetQuote, SetupEventNotifyInterrupt. */
+    nsTdvmcall: 0,
+    /** The rest: the buddy allocator's fast path (pageAllocNs). */
+    nsOther: 0,
+    /** TDVMCALLs issued to send IPIs: an x2APIC ICR write (#VE → TDVMCALL<WRMSR>) or a KVM_HC_SEND_IPI hypercall. */
+    ipiSendExits: 0,
+    /** atomic_pool_expand() runs after boot (atomic_pool_work growing a DMA atomic pool). */
+    atomicPoolExpansions: 0,
   };
 }
+
+/** The counter each phase of charged time goes to. */
+export const PHASE_COUNTERS = {
+  mapGpa: 'nsMapGpa',
+  accept: 'nsAccept',
+  tlbIpi: 'nsTlbIpi',
+  cacheFlush: 'nsCacheFlush',
+  split: 'nsSplit',
+  copy: 'nsCopy',
+  host: 'nsHost',
+  tdcall: 'nsTdcall',
+  tdvmcall: 'nsTdvmcall',
+  other: 'nsOther',
+} as const satisfies Record<Phase, keyof ReturnType<typeof newCounters>>;
+
+export type PhaseCounter = (typeof PHASE_COUNTERS)[Phase];
 
 export type Counters = ReturnType<typeof newCounters>;
 export type CounterName = keyof Counters;
 
 /** Counters that are gauges (a level, not a count): runs report them as they stand, never as deltas. */
 export const GAUGES: ReadonlySet<CounterName> = new Set<CounterName>(['sharedPages', 'sharedPagesPeak', 'privateAliasedSharedPages', 'unacceptedPages', 'tdxNrShared', 'kexecUnsafeSharedPages', 'kexecUnsafeSharedPagesPeak']);
+/** Sum of the phase counters: all work charged. */
+export function chargedNs(c: Readonly<Counters>): number {
+  let n = 0;
+  for (const k of Object.values(PHASE_COUNTERS)) n += c[k];
+  return n;
+}

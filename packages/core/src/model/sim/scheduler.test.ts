@@ -15,7 +15,7 @@ describe('scheduler (virtual time, one task at a time)', () => {
     const b = s.spawn('b', 'vcpu', 1, async () => {
       await s.sleep(5);
       log.push(`b@${s.now()}`);
-      s.charge(12); // synchronous work
+      s.charge(12, 'other'); // synchronous work
       await s.sleep(0);
       log.push(`b@${s.now()}`);
       return s.now();
@@ -53,5 +53,32 @@ describe('scheduler (virtual time, one task at a time)', () => {
     const [done] = await s.join([w]);
     expect(done).toBe(1000);
     expect(s.now()).toBe(1000);
+  });
+});
+
+describe('charged work and its phases (docs/model.md §8 "time by phase")', () => {
+  it('every charge reaches onCharge with its phase; chargedByClock counts charges, not sleeps, waits or a later start', async () => {
+    const seen: [number, string][] = [];
+    const s = new Scheduler((ns, phase) => void seen.push([ns, phase]));
+    s.charge(5, 'copy');
+    const q = new WaitQueue(s);
+    const a = s.spawn('a', 'vcpu', 0, async () => {
+      s.charge(7, 'mapGpa');
+      await s.sleep(1000);
+      await q.wait();
+      s.charge(11, 'accept');
+    });
+    const b = s.spawn('b', 'irq', 1, async () => {
+      s.charge(13, 'tlbIpi');
+      q.wakeAll();
+    }, 5000); // starts 5000 ns later: not work
+    await s.join([a, b]);
+    expect(seen).toEqual([
+      [5, 'copy'],
+      [7, 'mapGpa'],
+      [13, 'tlbIpi'],
+      [11, 'accept'],
+    ]);
+    expect(s.chargedByClock()).toBe(5 + 7 + 13 + 11);
   });
 });

@@ -7,7 +7,15 @@
  * model needs no locks: a synchronous stretch is atomic at its start time.
  */
 
-export type TaskKind = 'vcpu' | 'host' | 'irq' | 'main';
+export type TaskKind = 'vcpu' | 'host' | 'irq' | 'kworker' | 'main';
+
+/**
+ * What a stretch of charged work is for (docs/model.md §8 "time by phase"):
+ * every `charge` names one, and the simulation adds it to that phase's
+ * counter (sim/metrics.ts `PHASE_COUNTERS`). Sleeps and waits are not work
+ * and have no phase.
+ */
+export type Phase = 'mapGpa' | 'accept' | 'tlbIpi' | 'cacheFlush' | 'split' | 'copy' | 'host' | 'tdcall' | 'tdvmcall' | 'other';
 
 export interface Task {
   readonly id: number;
@@ -18,6 +26,9 @@ export interface Task {
   /** This task's virtual time, ns. */
   time: number;
   done: boolean;
+  /** Virtual time the task started at, and the time it has spent blocked (sleeping, waiting) since. */
+  readonly start: number;
+  waited: number;
 }
 
 interface Entry {
@@ -34,9 +45,15 @@ export class Scheduler {
   private seq = 0;
   private nextTaskId = 1;
   /** The implicit task that runs boot code, tests and scripts. */
-  readonly main: Task = { id: 0, name: 'main', kind: 'main', cpu: 0, time: 0, done: false };
+  readonly main: Task = { id: 0, name: 'main', kind: 'main', cpu: 0, time: 0, done: false, start: 0, waited: 0 };
   private cur: Task = this.main;
   private idleCheck = false;
+  private readonly live = new Set<Task>([this.main]);
+  /** Charged time of tasks that have finished (see chargedByClock). */
+  private doneCharged = 0;
+
+  /** `onCharge` sees every charge with its phase (the simulation counts it per phase). */
+  constructor(private readonly onCharge?: (ns: number, phase: Phase) => void) {}
 
   /** The running task. */
   get current(): Task {
@@ -48,26 +65,44 @@ export class Scheduler {
     return this.cur.time;
   }
 
-  /** Charge `ns` of work to the running task without letting others run. */
-  charge(ns: number): void {
+  /** Charge `ns` of work, done for `phase`, to the running task without letting others run. */
+  charge(ns: number, phase: Phase): void {
     this.cur.time += ns;
+    this.onCharge?.(ns, phase);
+  }
+
+  /**
+   * Work charged so far, read off the clocks alone: for every task ever run,
+   * the virtual time it advanced minus the time it spent blocked. Independent
+   * of the phase counters, so a test can check that they sum to it.
+   */
+  chargedByClock(): number {
+    let n = this.doneCharged;
+    for (const t of this.live) n += t.time - t.start - t.waited;
+    return n;
   }
 
   /** Start `fn` as a new task at the current time (or `at`); it runs when the running task yields. */
   spawn<T>(name: string, kind: TaskKind, cpu: number, fn: () => Promise<T>, at = this.cur.time): Promise<T> {
-    const task: Task = { id: this.nextTaskId++, name, kind, cpu, time: at, done: false };
+    const task: Task = { id: this.nextTaskId++, name, kind, cpu, time: at, done: false, start: at, waited: 0 };
+    this.live.add(task);
+    const finish = () => {
+      task.done = true;
+      this.live.delete(task);
+      this.doneCharged += task.time - task.start - task.waited;
+    };
     return new Promise<T>((resolve, reject) => {
       this.push(task, task.time, () => {
         // Dispatch after the awaiters' callbacks (a join waking its task) have run,
         // so a task woken by this completion resumes at this task's time.
         fn().then(
           (v) => {
-            task.done = true;
+            finish();
             resolve(v);
             queueMicrotask(() => this.dispatch());
           },
           (e: unknown) => {
-            task.done = true;
+            finish();
             reject(e);
             queueMicrotask(() => this.dispatch());
           },
@@ -145,7 +180,10 @@ export class Scheduler {
       }
       return;
     }
-    e.task.time = Math.max(e.task.time, e.time);
+    if (e.time > e.task.time) {
+      e.task.waited += e.time - e.task.time;
+      e.task.time = e.time;
+    }
     this.cur = e.task;
     e.resume();
   }

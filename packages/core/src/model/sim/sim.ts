@@ -1,7 +1,7 @@
 import type { PlatformConfig } from '../../platform/config.js';
 import type { CostParams } from '../../platform/cost.js';
 import { Scheduler } from './scheduler.js';
-import { newCounters, type Counters } from './metrics.js';
+import { PHASE_COUNTERS, newCounters, type Counters } from './metrics.js';
 import { InvariantLog } from './invariants.js';
 import { FaultPlan } from './fault-plan.js';
 import { Trace } from './trace.js';
@@ -28,8 +28,10 @@ export interface Sim {
 
 /** A fresh simulation for a validated platform. */
 export function createSim(config: PlatformConfig): Sim {
-  const sched = new Scheduler();
   const counters = newCounters();
+  const sched = new Scheduler((ns, phase) => {
+    counters[PHASE_COUNTERS[phase]] += ns;
+  });
   return {
     config,
     cost: config.cost,

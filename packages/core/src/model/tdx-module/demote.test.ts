@@ -10,7 +10,7 @@ function toShared(m: ReturnType<typeof testMachine>, pa: number, bytes: number) 
   const t0 = m.sched.now();
   expect(m.kernel.tdxMapGpa(pa, pa + bytes, false)).toBe(true);
   const d = (k: keyof typeof c0) => m.counters[k] - c0[k];
-  return { demotes: d('septDemotes'), kicks: d('tlbEpochKicks'), removes: d('septRemoves'), blocks: d('septBlocks'), ns: m.sched.now() - t0 };
+  return { demotes: d('septDemotes'), kicks: d('tlbEpochKicks'), removes: d('septRemoves'), blocks: d('septBlocks'), host: d('nsHost'), ns: m.sched.now() - t0 };
 }
 
 describe('TDH.MEM.PAGE.DEMOTE before a partial conversion of a huge private leaf (docs/model.md §5; KVM TDX huge-page series)', () => {
@@ -23,7 +23,13 @@ describe('TDH.MEM.PAGE.DEMOTE before a partial conversion of a huge private leaf
     expect(d.removes).toBe(1);
     expect(d.blocks).toBe(1 + 1); // the DEMOTE's BLOCK of the 2M leaf, then the page's own
     expect(d.kicks).toBe(4 + 4); // TRACK before DEMOTE, TRACK before REMOVE: every vCPU each time
-    expect(d.ns).toBeGreaterThanOrEqual(m.cost.hostDemoteNs);
+    // Time: the DEMOTE's SEAMCALLs plus its TRACK kicking the 3 other vCPUs, as a teardown's TRACK does:
+    // demote 10000 + 3 × 2150 = 16450; teardown 17500 + 3 × 2150 = 23950; both 'host'; the exit 4000 'mapGpa'.
+    const c = m.cost;
+    const kicks = 3 * c.hostTrackKickPerVcpuNs;
+    expect(d.host).toBe(c.hostDemoteNs + kicks + c.hostSeptRemovePer4kNs + kicks);
+    expect(d.host).toBe(40_400);
+    expect(d.ns).toBe(c.tdvmcallRoundTripNs + d.host);
     // the rest of the 2M range stays private at 4K; a second page of it needs no DEMOTE
     expect(m.tdx.leafLevel(pfn + 1)).toBe(0);
     expect(toShared(m, (pfn + 1) * PAGE_SIZE, PAGE_SIZE).demotes).toBe(0);

@@ -15,7 +15,7 @@ import type { Sim } from '../sim/sim.js';
  */
 export function tdgMrReport(sim: Sim, mem: GuestMemory, reportGpa: number, reportDataGpa: number, subtype: number, macKey: Uint8Array): bigint {
   sim.counters.tdcalls++;
-  sim.sched.charge(sim.cost.tdcallNs);
+  sim.sched.charge(sim.cost.tdcallNs, 'tdcall');
   if (subtype !== 0) return TDX_STATUS.OPERAND_INVALID;
   if (reportGpa % TDX_REPORT_LEN !== 0 || reportDataGpa % TDX_REPORTDATA_LEN !== 0) return TDX_STATUS.OPERAND_INVALID;
   const privateAccepted = (gpa: number, len: number) => {

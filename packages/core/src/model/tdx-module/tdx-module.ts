@@ -64,30 +64,39 @@ export class TdxModule implements Tdcall, Sept {
     return { gpaw: this.sim.config.gpaw, numVcpus: this.sim.config.vcpus };
   }
 
-  /** TDG.MEM.PAGE.ACCEPT(gpa | level). */
+  /**
+   * TDG.MEM.PAGE.ACCEPT(gpa | level). A successful accept is charged the
+   * all-in figure of its size (docs/model.md §8: exit, AUG and ACCEPT as the
+   * guest sees them) plus acceptTdcallNs and hostAugPer4kNs, both 0 by
+   * default; a failed attempt costs one TDCALL (tdcallNs).
+   */
   memPageAccept(gpa: number, level: AcceptLevel): bigint {
     const { sim, mem } = this;
-    this.charge();
+    sim.counters.tdcalls++;
     const c = sim.cost;
+    const failed = (status: bigint) => {
+      sim.sched.charge(c.tdcallNs, 'accept');
+      return status;
+    };
     const n = PAGES[level];
-    if (gpa >= this.sharedBit || gpa % (n * PAGE_SIZE) !== 0) return TDX_STATUS.OPERAND_INVALID;
+    if (gpa >= this.sharedBit || gpa % (n * PAGE_SIZE) !== 0) return failed(TDX_STATUS.OPERAND_INVALID);
     const pfn = gpa / PAGE_SIZE;
-    if (pfn + n > mem.maxPfn) return TDX_STATUS.OPERAND_INVALID;
+    if (pfn + n > mem.maxPfn) return failed(TDX_STATUS.OPERAND_INVALID);
     const hostMax = PAGES[sim.config.hostPrivateMapLevel];
     if (n > hostMax) {
       // The EPT violation makes the host map (AUG) at its own size; the module then sees the mismatch.
       sim.counters.acceptSizeMismatch++;
-      return TDX_STATUS.PAGE_SIZE_MISMATCH;
+      return failed(TDX_STATUS.PAGE_SIZE_MISMATCH);
     }
-    if (!mem.every(pfn, n, (state) => state === PageState.PrivatePending)) return TDX_STATUS.PAGE_ALREADY_ACCEPTED;
+    if (!mem.every(pfn, n, (state) => state === PageState.PrivatePending)) return failed(TDX_STATUS.PAGE_ALREADY_ACCEPTED);
     // fault plan: the host never AUGs a page it is handing back from shared, so the accept cannot complete
     const returning = !this.returning.every(pfn, pfn + n, (v) => v === 0);
-    if (returning && sim.faults.roll(sim.faults.config.acceptFailRate)) return TDX_STATUS.OPERAND_BUSY;
+    if (returning && sim.faults.roll(sim.faults.config.acceptFailRate)) return failed(TDX_STATUS.OPERAND_BUSY);
     // Lazy AUG by the host (TDH.MEM.PAGE.AUG at hostMax granularity), then accept + zero.
     const augs = n / Math.min(n, hostMax);
     sim.counters.septAugs += augs;
-    sim.sched.charge(augs * c.hostAugPer4kNs);
-    sim.sched.charge(level === '4k' ? c.acceptPer4kNs : level === '2m' ? c.acceptPer2mNs : c.acceptPer1gNs);
+    sim.sched.charge(augs * c.hostAugPer4kNs, 'host');
+    sim.sched.charge(c.acceptTdcallNs + (level === '4k' ? c.acceptPer4kNs : level === '2m' ? c.acceptPer2mNs : c.acceptPer1gNs), 'accept');
     if (level === '4k') sim.counters.accepts4k++;
     else if (level === '2m') sim.counters.accepts2m++;
     else sim.counters.accepts1g++;
@@ -101,11 +110,14 @@ export class TdxModule implements Tdcall, Sept {
 
   /**
    * Sept.splitCrossBoundaryLeafs: for each end of [pfn, pfn + n) inside a huge
-   * leaf the range does not cover whole, TDH.MEM.RANGE.BLOCK, TDH.MEM.TRACK +
-   * kick of every vCPU (DEMOTE fails with TDX_TLB_TRACKING_NOT_DONE without it),
-   * then TDH.MEM.PAGE.DEMOTE into 512 leaves one level down; 1 GiB first, then
-   * 2 MiB. Only the KVM TDX huge-page series (Yan Zhao, v3 2026-01, not merged)
-   * maps private memory above 4 KiB; upstream KVM never gets here.
+   * leaf the range does not cover whole, TDH.MEM.RANGE.BLOCK, tdx_track()
+   * (TDH.MEM.TRACK, then the kick of every vCPU in guest mode — all but the
+   * converting one, out in userspace for the MapGPA; DEMOTE fails with
+   * TDX_TLB_TRACKING_NOT_DONE without it), then TDH.MEM.PAGE.DEMOTE into 512
+   * leaves one level down; 1 GiB first, then 2 MiB. Per leaf: hostDemoteNs +
+   * (vCPUs − 1) × hostTrackKickPerVcpuNs, the kicks as in removePrivate. Only
+   * the KVM TDX huge-page series (Yan Zhao, v3 2026-01, not merged) maps
+   * private memory above 4 KiB; upstream KVM never gets here.
    */
   splitCrossBoundaryLeafs(pfn: number, n: number): number {
     const { sim } = this;
@@ -123,14 +135,21 @@ export class TdxModule implements Tdcall, Sept {
         c.septTracks++;
         c.tlbEpochKicks += sim.config.vcpus;
         c.septDemotes++;
-        sim.sched.charge(sim.cost.hostDemoteNs); // phase: host
+        sim.sched.charge(sim.cost.hostDemoteNs + (sim.config.vcpus - 1) * sim.cost.hostTrackKickPerVcpuNs, 'host');
         demoted++;
       }
     }
     return demoted;
   }
 
-  /** Sept.removePrivate: per private page BLOCK, TRACK + kick every vCPU, REMOVE; the host's WBINVD and zeroing are charged with it. */
+  /**
+   * Sept.removePrivate: tdx_sept_remove_private_spte() per private 4 KiB page —
+   * TDH.MEM.RANGE.BLOCK, tdx_track() (TDH.MEM.TRACK, then
+   * kvm_make_all_cpus_request(KVM_REQ_OUTSIDE_GUEST_MODE), which IPIs and
+   * waits for every vCPU in guest mode: all but the converting one, which is
+   * out in userspace handling the MapGPA), TDH.MEM.PAGE.REMOVE, WBINVD, clear.
+   * Per page: hostSeptRemovePer4kNs + (vCPUs − 1) × hostTrackKickPerVcpuNs.
+   */
   removePrivate(pfn: number, n: number): void {
     const { sim, mem } = this;
     const c = sim.counters;
@@ -151,7 +170,7 @@ export class TdxModule implements Tdcall, Sept {
     c.septTracks += removed;
     c.septRemoves += removed;
     c.tlbEpochKicks += removed * sim.config.vcpus;
-    sim.sched.charge(removed * sim.cost.hostTeardownPer4kNs);
+    sim.sched.charge(removed * (sim.cost.hostSeptRemovePer4kNs + (sim.config.vcpus - 1) * sim.cost.hostTrackKickPerVcpuNs), 'host');
     c.pagesConvertedToShared += converted;
     this.exposure.track(pfn, n, () => mem.setState(pfn, n, PageState.Shared));
     mem.dropData('private', pfn, n);
@@ -184,6 +203,6 @@ export class TdxModule implements Tdcall, Sept {
 
   private charge(): void {
     this.sim.counters.tdcalls++;
-    this.sim.sched.charge(this.sim.cost.tdcallNs);
+    this.sim.sched.charge(this.sim.cost.tdcallNs, 'tdcall');
   }
 }

@@ -71,7 +71,17 @@ describe('MapGPA (docs/model.md §2, KVM tdx_map_gpa / tdx_complete_vmcall_map_g
     const mixed = k.tdvmcallMapGpa(m.sharedBit - 4096, 8192);
     expect(mixed.status).toBe(TDVMCALL_STATUS.INVALID_OPERAND);
     expect(k.tdvmcallMapGpa(m.sharedBit + 10 * GiB + 1, 4096).status).toBe(TDVMCALL_STATUS.ALIGN_ERROR);
-    expect(k.tdvmcallMapGpa(m.sharedBit + 3 * GiB, 4096).status).toBe(TDVMCALL_STATUS.INVALID_OPERAND); // PCI hole: not RAM
+  });
+
+  it('QEMU ignores a to-shared conversion of a GPA with no RAM behind it and fails a to-private one (kvm_convert_memory)', () => {
+    const { m, k } = fresh();
+    const c0 = { ...m.counters };
+    // the PCI hole at 3 GiB: "Ignore converting non-assigned region to shared" — success, nothing converted
+    expect(k.tdvmcallMapGpa(m.sharedBit + 3 * GiB, 4096).status).toBe(TDVMCALL_STATUS.SUCCESS);
+    expect(m.counters.pagesConvertedToShared).toBe(c0.pagesConvertedToShared);
+    expect(k.tdvmcallMapGpa(3 * GiB, 4096).status).toBe(TDVMCALL_STATUS.INVALID_OPERAND);
+    // a chunk half in RAM is refused either way
+    expect(k.tdvmcallMapGpa(m.sharedBit + 2 * GiB - 4096, 8192).status).toBe(TDVMCALL_STATUS.INVALID_OPERAND);
   });
 
   it('private→shared tears each private page out of the SEPT with a TRACK that kicks every vCPU', () => {
@@ -81,6 +91,32 @@ describe('MapGPA (docs/model.md §2, KVM tdx_map_gpa / tdx_complete_vmcall_map_g
     expect(m.counters.septRemoves - c0.septRemoves).toBe(3);
     expect(m.counters.tlbEpochKicks - c0.tlbEpochKicks).toBe(3 * 4);
     expect(m.counters.pagesConvertedToShared - c0.pagesConvertedToShared).toBe(3);
+  });
+
+  it('host teardown per page = hostSeptRemovePer4kNs + (vCPUs − 1) × hostTrackKickPerVcpuNs (tdx_sept_remove_private_spte, tdx_track)', () => {
+    const hostNs = (vcpus: number) => {
+      const { m, k } = fresh({ vcpus });
+      const c0 = { ...m.counters };
+      expect(k.tdxMapGpa(10 * GiB, 10 * GiB + 3 * PAGE_SIZE, false)).toBe(true);
+      return { ns: m.counters.nsHost - c0.nsHost, cost: m.cost };
+    };
+    for (const vcpus of [1, 4, 64]) {
+      const { ns, cost } = hostNs(vcpus);
+      // the converting vCPU is out in userspace (the MapGPA exit): kvm_make_all_cpus_request IPIs the other vcpus − 1
+      expect(ns).toBe(3 * (cost.hostSeptRemovePer4kNs + (vcpus - 1) * cost.hostTrackKickPerVcpuNs));
+    }
+    expect(hostNs(64).ns).toBeGreaterThan(hostNs(4).ns);
+  });
+
+  it('shared→private zaps the shared EPT and flushes remote TLBs: hostSharedZapPer2mNs + (vCPUs − 1) kicks per 2 MiB chunk', () => {
+    for (const vcpus of [1, 8]) {
+      const { m, k } = fresh({ vcpus });
+      const pa = 10 * GiB;
+      expect(k.tdxMapGpa(pa, pa + 3 * MiB, false)).toBe(true);
+      const c0 = { ...m.counters };
+      expect(k.tdxMapGpa(pa, pa + 3 * MiB, true)).toBe(true); // two chunks
+      expect(m.counters.nsHost - c0.nsHost).toBe(2 * (m.cost.hostSharedZapPer2mNs + (vcpus - 1) * m.cost.hostTrackKickPerVcpuNs));
+    }
   });
 });
 
@@ -116,6 +152,34 @@ describe('accept (docs/model.md §2, tdx_accept_memory / try_accept_one)', () =>
     expect(m.counters.accepts4k - c0.accepts4k).toBe(512);
     // one 2M try at the aligned start (the 1G try is skipped: len < 1G)
     expect(m.counters.acceptSizeMismatch - c0.acceptSizeMismatch).toBe(1);
+  });
+
+  it('accept is one all-in cost (docs/model.md §8): acceptPer4kNs per page, no AUG or TDCALL on top unless configured', () => {
+    const acceptNs = (cost = {}) => {
+      const m = testMachine({ memoryBytes: 16 * GiB, cost });
+      const pa = 10 * GiB;
+      const k = convertBack(m, pa, 2 * PAGE_SIZE);
+      const c0 = { ...m.counters };
+      const t0 = m.sched.now();
+      expect(k.tdxAcceptMemory(pa, pa + 2 * PAGE_SIZE)).toBe(true);
+      expect(m.counters.septAugs - c0.septAugs).toBe(2); // the host still AUGs each page lazily
+      return { ns: m.sched.now() - t0, phase: m.counters.nsAccept - c0.nsAccept, host: m.counters.nsHost - c0.nsHost, cost: m.cost };
+    };
+    const all = acceptNs();
+    expect(all.ns).toBe(2 * all.cost.acceptPer4kNs);
+    expect([all.phase, all.host]).toEqual([2 * all.cost.acceptPer4kNs, 0]);
+    const split = acceptNs({ acceptPer4kNs: 1_000, hostAugPer4kNs: 1_200, acceptTdcallNs: 300 });
+    expect(split.ns).toBe(2 * (1_000 + 1_200 + 300));
+    expect([split.phase, split.host]).toEqual([2 * 1_300, 2 * 1_200]);
+  });
+
+  it('a failed ACCEPT costs one TDCALL in the accept phase (a 2M try the host answers with TDX_PAGE_SIZE_MISMATCH)', () => {
+    const m = testMachine({ memoryBytes: 16 * GiB });
+    const pa = 10 * GiB;
+    const k = convertBack(m, pa, 2 * MiB);
+    const c0 = { ...m.counters };
+    expect(k.tdxAcceptMemory(pa, pa + 2 * MiB)).toBe(true);
+    expect(m.counters.nsAccept - c0.nsAccept).toBe(m.cost.tdcallNs + 512 * m.cost.acceptPer4kNs);
   });
 
   it('ACCEPT zeroes: data written before a round trip is gone (conversion is destructive both ways)', () => {

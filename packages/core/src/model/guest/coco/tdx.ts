@@ -1,5 +1,5 @@
 import { TDVMCALL_STATUS, TDX_REPORT_LEN, TDX_REPORTDATA_LEN, TDX_STATUS, type AcceptLevel } from '../../../abi/tdcall.js';
-import { GiB, MiB, PAGE_SIZE, pageAddress } from '../../../abi/units.js';
+import { DIRECT_MAP_BASE, GiB, MiB, PAGE_SIZE, isDirectMapKva, pageAddress, x86PaOfVmalloc } from '../../../abi/units.js';
 import { fail, type Result } from '../../../contract/errors.js';
 import { guestRead, guestWrite } from '../mm/access.js';
 import { PageState } from '../../memory/phys-mem.js';
@@ -80,15 +80,8 @@ function acceptRange(m: Guest, start: number, end: number): boolean {
   return true;
 }
 
-/**
- * tdx_enc_status_changed(): MapGPA, then for shared→private accept. Upstream
- * takes `__pa(vaddr)`, so a vmalloc address yields a wrong GPA; the model
- * resolves it through the page tables (as the 2022 noalias series needed) and
- * counts hazardPaOfVmalloc so the difference is visible.
- */
-export function tdxEncStatusChanged(m: Guest, pa: number, numPages: number, enc: boolean): boolean {
-  const start = pa;
-  const end = pa + numPages * PAGE_SIZE;
+/** tdx_enc_status_changed_phys(start, end, enc): MapGPA, then for shared→private accept. */
+function encStatusChangedPhys(m: Guest, start: number, end: number, enc: boolean): boolean {
   if (!tdxMapGpa(m, start, end, enc)) return false;
   // shared->private conversion requires memory to be accepted before use
   if (enc) return tdxAcceptMemory(m, start, end);
@@ -96,13 +89,46 @@ export function tdxEncStatusChanged(m: Guest, pa: number, numPages: number, enc:
 }
 
 /**
- * tdx_enc_status_change_finish(): private→shared conversion happens here
- * (shared→private was done in the prepare hook), then nr_shared follows the
- * pages converted through the set_memory hooks — the count tdx_kexec_finish()
- * checks its direct-map walk against.
+ * tdx_enc_status_changed(vaddr, numpages, enc), the hook __set_memory_enc_pgtable
+ * calls. A direct-map address gives its GPA by __pa(). A vmalloc address
+ * depends on the kernel (platform.vmallocPa, docs/model.md §3):
+ *   upstream: __pa(vaddr) is vaddr − PAGE_OFFSET, a GPA of no page of the
+ *             mapping (counted in hazardPaOfVmalloc); MapGPA goes there;
+ *   v7:       vmalloc_to_pfn() of the first page, and numpages pages from it
+ *             (the 2022 series: right for physically contiguous pages only);
+ *   per-page: slow_virt_to_phys() and one MapGPA (and accept) per 4 KiB page.
+ * `noalias`: the never-merged _noalias variant came with the v7 fix, so it
+ * takes "v7" unless the platform asks for "per-page".
  */
-export function tdxEncStatusChangeFinish(m: Guest, pa: number, numPages: number, enc: boolean): boolean {
-  if (!enc && !tdxEncStatusChanged(m, pa, numPages, false)) return false;
+export function tdxEncStatusChanged(m: Guest, kva: number, numPages: number, enc: boolean, noalias: boolean): boolean {
+  const len = numPages * PAGE_SIZE;
+  if (isDirectMapKva(kva)) return encStatusChangedPhys(m, kva - DIRECT_MAP_BASE, kva - DIRECT_MAP_BASE + len, enc);
+  const mode = noalias && m.config.vmallocPa === 'upstream' ? 'v7' : m.config.vmallocPa;
+  const hit = m.vmap.lookup(kva);
+  if (mode === 'upstream' || !hit) {
+    m.counters.hazardPaOfVmalloc++;
+    const start = x86PaOfVmalloc(kva);
+    return encStatusChangedPhys(m, start, start + len, enc);
+  }
+  if (mode === 'v7') {
+    const start = hit.alias.pfns[hit.index]! * PAGE_SIZE;
+    return encStatusChangedPhys(m, start, start + len, enc);
+  }
+  for (let i = 0; i < numPages; i++) {
+    const start = hit.alias.pfns[hit.index + i]! * PAGE_SIZE;
+    if (!encStatusChangedPhys(m, start, start + PAGE_SIZE, enc)) return false;
+  }
+  return true;
+}
+
+/**
+ * tdx_enc_status_change_finish(vaddr, numpages, enc): private→shared
+ * conversion happens here (shared→private was done in the prepare hook), then
+ * nr_shared follows the pages converted through the set_memory hooks — the
+ * count tdx_kexec_finish() checks its direct-map walk against.
+ */
+export function tdxEncStatusChangeFinish(m: Guest, kva: number, numPages: number, enc: boolean, noalias: boolean): boolean {
+  if (!enc && !tdxEncStatusChanged(m, kva, numPages, false, noalias)) return false;
   m.counters.tdxNrShared += enc ? -numPages : numPages;
   return true;
 }
@@ -122,13 +148,15 @@ export function tdxKexecFinish(m: Guest): { found: number; nrShared: number; lef
   m.directMap.forEachRun(0, m.mem.maxPfn, (s, e, encrypted) => void (!encrypted && runs.push([s, e])));
   let found = 0;
   for (const [s, e] of runs) {
-    if (!tdxEncStatusChanged(m, s * PAGE_SIZE, e - s, true)) m.dmesg.push(`Failed to unshare range 0x${(s * PAGE_SIZE).toString(16)}-0x${(e * PAGE_SIZE).toString(16)}`);
+    if (!tdxEncStatusChanged(m, pageAddress(s), e - s, true, false)) m.dmesg.push(`Failed to unshare range 0x${(s * PAGE_SIZE).toString(16)}-0x${(e * PAGE_SIZE).toString(16)}`);
     found += e - s;
   }
   const nrShared = m.counters.tdxNrShared;
   if (nrShared !== found) m.dmesg.push('shared page accounting is off', `nr_shared = ${nrShared}, nr_found = ${found}`);
   let leftShared = 0;
-  m.mem.forEach(0, m.mem.maxPfn, (s, e, state) => void (state === PageState.Shared && (leftShared += e - s)));
+  m.mem.forEach(0, m.mem.maxPfn, (s, e, state) => {
+    if (state === PageState.Shared) leftShared += e - s;
+  });
   return { found, nrShared, leftShared };
 }
 

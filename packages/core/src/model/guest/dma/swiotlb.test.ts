@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testMachine } from '../../test-machine.js';
 import { GiB, KiB, MiB } from '../../../abi/units.js';
-import { IO_TLB_SEGSIZE, IO_TLB_SIZE, SWIOTLB_MAX_MAPPING, swiotlbAreas, swiotlbDefaultBytes } from './swiotlb.js';
+import { IO_TLB_SEGSIZE, IO_TLB_SIZE, SWIOTLB_MAX_MAPPING, swiotlbDefaultBytes, swiotlbGeometry } from './swiotlb.js';
 import { PageState } from '../../memory/phys-mem.js';
 
 describe('SWIOTLB (docs/model.md §4, kernel/dma/swiotlb.c, arch/x86/mm/mem_encrypt.c)', () => {
@@ -12,10 +12,23 @@ describe('SWIOTLB (docs/model.md §4, kernel/dma/swiotlb.c, arch/x86/mm/mem_encr
     expect(testMachine({ memoryBytes: 8 * GiB }).swiotlb.bytes).toBe(512 * MiB);
   });
 
-  it('uses one area per CPU, rounded up to a power of two, each of at least 128 slots', () => {
-    expect(swiotlbAreas(6, 32768)).toBe(8);
-    expect(swiotlbAreas(8, 4 * IO_TLB_SEGSIZE)).toBe(4);
+  it('uses one area per CPU, rounded up to a power of two (swiotlb_adjust_nareas(num_possible_cpus()))', () => {
+    expect(swiotlbGeometry(64 * MiB, 6).nareas).toBe(8);
     expect(testMachine({ memoryBytes: 4 * GiB, vcpus: 3 }).swiotlb.nareas).toBe(4);
+  });
+
+  it('grows the pool to 128 slots per area instead of cutting areas (round_up_default_nslabs in swiotlb_init_remap)', () => {
+    // 8 areas need 8 × 128 = 1024 slots; a 512-slot (1 MiB) request grows to 2 MiB and keeps 8 areas
+    expect(swiotlbGeometry(512 * IO_TLB_SIZE, 8)).toEqual({ nslabs: 1024, nareas: 8, bytes: 2 * MiB });
+    // 1024 vCPUs: 1024 areas × 128 slots = 256 MiB, above the CoCo default of 64 MiB for a 1 GiB guest
+    expect(swiotlbGeometry(swiotlbDefaultBytes(1 * GiB), 1024)).toEqual({ nslabs: 131072, nareas: 1024, bytes: 256 * MiB });
+    // a size that already holds 128 slots per area is only rounded to a power of two of slots
+    expect(swiotlbGeometry(3 * MiB, 8)).toEqual({ nslabs: 2048, nareas: 8, bytes: 4 * MiB });
+    const m = testMachine({ memoryBytes: 4 * GiB, vcpus: 8, swiotlbBytes: 1 * MiB });
+    expect([m.swiotlb.nareas, m.swiotlb.nslabs, m.swiotlb.bytes]).toEqual([8, 1024, 2 * MiB]);
+    expect(m.mem.every(m.swiotlb.startPfn, (2 * MiB) / 4096, (s) => s === PageState.Shared)).toBe(true);
+    // swiotlb=<slots>,1: one area, whatever the CPU count
+    expect(testMachine({ memoryBytes: 4 * GiB, vcpus: 8, swiotlbBytes: 1 * MiB, swiotlbAreas: 1 }).swiotlb.nareas).toBe(1);
   });
 
   it('is decrypted once at boot: every pool page shared, and no conversion when mapping', () => {
@@ -72,8 +85,11 @@ describe('SWIOTLB (docs/model.md §4, kernel/dma/swiotlb.c, arch/x86/mm/mem_encr
     expect(k.write(kva, new Uint8Array([7, 7, 7, 7])).ok).toBe(true);
     const r = k.dma.mapSingle(kva, 4096, 'bidirectional');
     if (!r.ok) throw r.error;
-    expect([...m.vmm.readShared(r.value, 4)!]).toEqual([7, 7, 7, 7]);
-    expect(m.vmm.writeShared(r.value, new Uint8Array([1, 2, 3, 4]))).toBe(true);
+    // the device address has no shared bit (phys_to_dma_unencrypted = __phys_to_dma); the host's GPA is cc_mkdec() of it
+    expect(r.value).toBeLessThan(m.sharedBit);
+    expect(m.swiotlb.contains(r.value)).toBe(true);
+    expect([...m.vmm.readShared(r.value + m.sharedBit, 4)!]).toEqual([7, 7, 7, 7]);
+    expect(m.vmm.writeShared(r.value + m.sharedBit, new Uint8Array([1, 2, 3, 4]))).toBe(true);
     const before = k.read(kva, 4);
     expect(before.ok && [...before.value]).toEqual([7, 7, 7, 7]);
     expect(k.dma.unmapSingle(r.value, 4096, 'bidirectional').ok).toBe(true);
@@ -102,15 +118,19 @@ describe('dma-direct coherent allocations (docs/model.md §1 correction, kernel/
     expect(m.inv.violations).toEqual([]);
   });
 
-  it('atomic pools are 128 KiB per GiB of RAM, at least 128 KiB, for the DMA, DMA32 and kernel zones', () => {
+  it('atomic pools are 128 KiB per GiB of RAM, at least 128 KiB, made in dma_atomic_pool_init() order: kernel, DMA, DMA32', () => {
     const m = testMachine({ memoryBytes: 16 * GiB });
     expect(m.dma.atomicPools.map((p) => [p.zone, p.pages * 4096])).toEqual([
+      ['Normal', 2 * MiB],
       ['DMA', 2 * MiB],
       ['DMA32', 2 * MiB],
-      ['Normal', 2 * MiB],
     ]);
+    // a guest below 2.75 GiB has no ZONE_NORMAL memory: no kernel pool (has_managed_zone)
     const small = testMachine({ memoryBytes: 512 * MiB });
-    expect(small.dma.atomicPools.every((p) => p.pages * 4096 === 128 * KiB)).toBe(true);
+    expect(small.dma.atomicPools.map((p) => [p.zone, p.pages * 4096])).toEqual([
+      ['DMA', 128 * KiB],
+      ['DMA32', 128 * KiB],
+    ]);
   });
 
   it('a failed re-encryption in dma_free_coherent leaks the pages ("leaking DMA memory that can\'t be re-encrypted")', () => {
@@ -129,15 +149,15 @@ describe('dma-direct coherent allocations (docs/model.md §1 correction, kernel/
 
 describe('SWIOTLB lock areas (docs/model.md §8: single lock ×0.59)', () => {
   it('a pool with one area shared by several vCPUs bounces at swiotlbSingleLockFactor of the per-CPU rate', () => {
-    const time = (swiotlbBytes: number) => {
-      const m = testMachine({ memoryBytes: 1 * GiB, vcpus: 4, swiotlbBytes });
+    const time = (swiotlbBytes: number, swiotlbAreas?: number) => {
+      const m = testMachine({ memoryBytes: 1 * GiB, vcpus: 4, swiotlbBytes, ...(swiotlbAreas ? { swiotlbAreas } : {}) });
       const k = m.kernel;
       const pfn = m.pages.allocPages(4)!;
       const t0 = m.sched.now();
       expect(k.dma.mapSingle(m.pageAddress(pfn), 64 * KiB, 'to-device').ok).toBe(true);
       return { ns: m.sched.now() - t0, areas: m.swiotlb.nareas };
     };
-    const single = time(IO_TLB_SEGSIZE * IO_TLB_SIZE); // 128 slots: one area
+    const single = time(IO_TLB_SEGSIZE * IO_TLB_SIZE, 1); // swiotlb=128,1: one area
     const perCpu = time(64 * MiB);
     expect(single.areas).toBe(1);
     expect(perCpu.areas).toBe(4);

@@ -14,7 +14,8 @@ const roundupPow2 = (n: number) => 2 ** Math.ceil(Math.log2(n));
 /**
  * CoCo sizing (arch/x86/mm/mem_encrypt.c mem_encrypt_setup_arch): 6 % of RAM
  * clamped to [64 MiB, 1 GiB]; swiotlb_adjust_size() aligns to IO_TLB_SEGSIZE
- * slots and round_up_default_nslabs() to a power of two of slots.
+ * slots, and the power-of-two rounding of swiotlb_init_remap() (see
+ * swiotlbGeometry) makes it this.
  */
 export function swiotlbDefaultBytes(memoryBytes: number): number {
   const size = Math.min(Math.max(Math.floor((memoryBytes * 6) / 100), IO_TLB_DEFAULT_SIZE), GiB);
@@ -23,10 +24,20 @@ export function swiotlbDefaultBytes(memoryBytes: number): number {
   return roundupPow2(nslabs) * IO_TLB_SIZE;
 }
 
-/** swiotlb_adjust_nareas() + limit_nareas(): a power of two ≥ CPUs, each area ≥ IO_TLB_SEGSIZE slots. */
-export function swiotlbAreas(cpus: number, nslabs: number): number {
-  const n = roundupPow2(cpus);
-  return nslabs < n * IO_TLB_SEGSIZE ? Math.floor(nslabs / IO_TLB_SEGSIZE) : n;
+/**
+ * The pool swiotlb_init_remap() allocates for a requested size (the CoCo
+ * default or swiotlb=<slots>, aligned to IO_TLB_SEGSIZE slots): the area
+ * count is `areas` (swiotlb=,<areas>) or num_possible_cpus(), rounded up to a
+ * power of two (swiotlb_adjust_nareas); round_up_default_nslabs() then raises
+ * the slots to at least IO_TLB_SEGSIZE × areas and to a power of two — a TD
+ * with many vCPUs gets a bigger pool, never fewer areas (limit_nareas() has
+ * nothing left to cut).
+ */
+export function swiotlbGeometry(requestedBytes: number, cpus: number, areas?: number): { nslabs: number; nareas: number; bytes: number } {
+  const nareas = roundupPow2(Math.max(1, areas ?? cpus));
+  let nslabs = Math.ceil(Math.ceil(requestedBytes / IO_TLB_SIZE) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
+  nslabs = roundupPow2(Math.max(nslabs, IO_TLB_SEGSIZE * nareas));
+  return { nslabs, nareas, bytes: nslabs * IO_TLB_SIZE };
 }
 
 /**
@@ -48,10 +59,10 @@ export class Swiotlb {
     private readonly m: Sim,
     /** First page frame of the pool. */
     readonly startPfn: number,
-    readonly bytes: number,
+    geometry: { nslabs: number; nareas: number },
   ) {
-    this.nslabs = bytes / IO_TLB_SIZE;
-    this.nareas = swiotlbAreas(m.config.vcpus, this.nslabs);
+    this.nslabs = geometry.nslabs;
+    this.nareas = geometry.nareas;
     this.list = new Int32Array(this.nslabs);
     this.origAddr = new Float64Array(this.nslabs).fill(-1);
     this.allocSize = new Int32Array(this.nslabs);
@@ -59,6 +70,11 @@ export class Swiotlb {
     for (let i = 0; i < this.nslabs; i++) this.list[i] = IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE);
     this.areaIndex = new Array(this.nareas).fill(0);
     this.areaUsed = new Array(this.nareas).fill(0);
+  }
+
+  /** Pool size in bytes. */
+  get bytes(): number {
+    return this.nslabs * IO_TLB_SIZE;
   }
 
   /** Pool start as a physical address. */

@@ -83,7 +83,7 @@ export class UnacceptedMemory {
     let units = 0;
     const t0 = this.sched.now();
     for (const [s, e] of runs) {
-      this.archAcceptMemory(s * UNACCEPTED_UNIT_PAGES, e * UNACCEPTED_UNIT_PAGES); // phase: accept
+      this.archAcceptMemory(s * UNACCEPTED_UNIT_PAGES, e * UNACCEPTED_UNIT_PAGES); // each TDG.MEM.PAGE.ACCEPT charges the 'accept' phase
       this.bitmap.set(s, e, 0);
       units += e - s;
     }

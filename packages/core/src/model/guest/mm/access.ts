@@ -75,7 +75,7 @@ export function guestWrite(m: Guest, kva: number, data: Uint8Array): Result<void
  */
 export function guestZero(m: Guest, kva: number, length: number): Result<void> {
   m.counters.bytesZeroed += length;
-  m.sched.charge(length / m.cost.bounceBytesPerNs);
+  m.sched.charge(length / m.cost.bounceBytesPerNs, 'copy');
   return each(m, kva, length, (pa, enc, _off, take) => {
     if (take === PAGE_SIZE) m.mem.dropData(enc ? 'private' : 'shared', pa / PAGE_SIZE, 1);
     else m.mem.writeData(enc ? 'private' : 'shared', pa, new Uint8Array(take));

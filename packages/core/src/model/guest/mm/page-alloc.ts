@@ -57,12 +57,15 @@ export class PageAllocator {
 
   private freeBootRange(z: BuddyZone, s: number, e: number): void {
     const u = this.unaccepted;
-    if (!u) return z.addRange(s, e);
+    if (!u) {
+      z.addRange(s, e);
+      return;
+    }
     const head = Math.min(e, Math.ceil(s / TOP) * TOP);
     const tail = Math.max(head, Math.floor(e / TOP) * TOP);
     for (const [a, b] of [[s, head], [tail, e]] as const) {
       if (a >= b) continue;
-      if (u.rangeContainsUnacceptedMemory(a, b)) u.acceptMemory(a, b); // phase: accept (boot)
+      if (u.rangeContainsUnacceptedMemory(a, b)) u.acceptMemory(a, b); // charged to the 'accept' phase by TDG.MEM.PAGE.ACCEPT
       z.addRange(a, b);
     }
     // Whole blocks: page_contains_unaccepted() asks about [block, block + 4 MiB + the next unit).
@@ -107,7 +110,7 @@ export class PageAllocator {
   /** __accept_page(): accept_memory() of the block (plus the guard unit after it), then __free_pages_ok(MAX_PAGE_ORDER, FPI_TO_TAIL). */
   private acceptBlock(z: BuddyZone, pfn: number): void {
     this.counters.acceptMemoryBlocks++;
-    this.unaccepted!.acceptMemory(pfn, pfn + TOP); // phase: accept
+    this.unaccepted!.acceptMemory(pfn, pfn + TOP); // charged to the 'accept' phase by TDG.MEM.PAGE.ACCEPT
     this.mem.transfer(pfn, TOP, Owner.Free);
     z.free(pfn, MAX_PAGE_ORDER);
     this.checkAccounting();
@@ -129,7 +132,7 @@ export class PageAllocator {
 
   /** alloc_pages(gfp, order): the lowest allowed zone fallback list starting at `zone`. */
   allocPages(order: number, zone: ZoneName = 'Normal', allocId = this.newAllocId()): number | undefined {
-    this.sched.charge(this.cost.pageAllocNs);
+    this.sched.charge(this.cost.pageAllocNs, 'other');
     const script = this.failScript;
     if (script) {
       const i = script.calls++;

@@ -2,6 +2,7 @@ import type { Guest } from '../guest.js';
 import { fail, ok, type Result } from '../../../contract/errors.js';
 import { cpaFlush, flushTlbKernelPages } from './tlb.js';
 import { tdxEncStatusChangeFinish, tdxEncStatusChanged } from '../coco/tdx.js';
+import { PageState, STATE_NAMES } from '../../memory/phys-mem.js';
 import { DIRECT_MAP_BASE, PAGE_SIZE, isDirectMapKva, isVmallocKva, x86Address } from '../../../abi/units.js';
 import type { VmapAlias } from './vmalloc.js';
 
@@ -39,32 +40,47 @@ function resolve(m: Guest, kva: number, numPages: number): Result<Target> {
 
 /**
  * vunmap() → free_vmap_area_noflush(): the range is freed lazily; once more than
- * lazy_max_pages() = fls(num_online_cpus()) × 32 MiB of pages wait, the drain
- * work purges them with one TLB flush (modeled synchronously on the caller).
+ * lazy_max_pages() = fls(num_online_cpus()) × 32 MiB of pages wait, it
+ * schedule_work(&drain_vmap_work)s a purge, run by a kworker.
  */
 export function vunmap(m: Guest, kva: number): void {
   m.vmap.unmap(kva);
   const lazyMaxPages = (32 * 1024 * 1024 * (Math.floor(Math.log2(m.config.vcpus)) + 1)) / PAGE_SIZE;
-  if (m.vmap.lazyPages > lazyMaxPages) flushTlbKernelPages(m, m.vmap.purge());
+  if (m.vmap.lazyPages > lazyMaxPages) m.workqueue.schedule('drain_vmap_work', () => purgeVmapAreaLazy(m));
 }
 
 /** vm_unmap_aliases(): purge lazily freed vmap areas and flush their TLB entries. */
 export function vmUnmapAliases(m: Guest): void {
   m.counters.vmUnmapAliases++;
-  const pages = m.vmap.purge();
-  if (pages > 0) flushTlbKernelPages(m, pages);
+  purgeVmapAreaLazy(m);
+}
+
+/**
+ * __purge_vmap_area_lazy(): release every lazily freed area and flush the
+ * span [lowest start, highest end) of them all with flush_tlb_kernel_range()
+ * — one flush, whose span (not page count) meets the 33-page ceiling; areas
+ * apart make it a full flush. Nothing lazy: no flush.
+ */
+function purgeVmapAreaLazy(m: Guest): void {
+  const span = m.vmap.purge();
+  if (span > 0) flushTlbKernelPages(m, span);
 }
 
 /**
  * __set_memory_enc_pgtable(addr, numpages, enc) of arch/x86/mm/pat/set_memory.c,
  * in the kernel's order: vm_unmap_aliases(); on private→shared
- * (tdx_tlb_flush_required) a TLB + cache flush (tdx_cache_flush_required);
- * enc_status_change_prepare (shared→private: MapGPA private + accept); change
- * the PTEs — with `checkalias` (upstream) a vmap address also changes its
- * direct-map alias, without it (the never-merged _noalias variant) the direct
- * map is left alone; TLB flush; enc_status_change_finish (private→shared:
- * MapGPA shared; both ways: the nr_shared accounting tdx_kexec_finish checks). A VMM failure warns and returns -EIO, leaving the pages in
- * whatever state the host left them: callers must leak them.
+ * (tdx_tlb_flush_required) cpa_flush with the cache flush
+ * (tdx_cache_flush_required); enc_status_change_prepare (shared→private:
+ * MapGPA private + accept); __change_page_attr_set_clr — for a vmap address
+ * with `checkalias` (upstream) cpa_process_alias also changes the direct-map
+ * alias, one 4 KiB page at a time, and sets force_flush_all; without it (the
+ * never-merged _noalias variant) the direct map is left alone; cpa_flush
+ * (a full flush when force_flush_all); enc_status_change_finish
+ * (private→shared: MapGPA shared; both ways: the nr_shared accounting
+ * tdx_kexec_finish checks). A VMM failure warns and returns -EIO,
+ * leaving the pages in whatever state the host left them: callers must leak
+ * them. A hook that succeeded without converting the pages (a wrong GPA from
+ * __pa() of a vmalloc address) is invariant 8.
  */
 export function setMemoryEnc(m: Guest, kva: number, numPages: number, enc: boolean, checkalias: boolean): Result<void> {
   if (!m.trace) return setMemoryEncInner(m, kva, numPages, enc, checkalias);
@@ -80,29 +96,41 @@ function setMemoryEncInner(m: Guest, kva: number, numPages: number, enc: boolean
   const t = resolve(m, kva, numPages);
   if (!t.ok) return t;
   const { runs, alias } = t.value;
-  if (alias) m.counters.hazardPaOfVmalloc++;
 
   vmUnmapAliases(m);
   if (!enc) cpaFlush(m, numPages, true);
 
-  if (enc) {
-    for (const [pfn, n] of runs) if (!tdxEncStatusChanged(m, pfn * PAGE_SIZE, n, true)) return vmmFail(m, kva, numPages, enc);
-  }
+  if (enc && !tdxEncStatusChanged(m, kva, numPages, true, !checkalias)) return vmmFail(m, kva, numPages, enc);
 
   let pte: Result<void> = ok();
+  const noPageTable = () => (pte = fail('ENOMEM', 'split_large_page: no page for a page table'));
+  if (alias) alias.alias.enc.fill(enc ? 1 : 0, alias.index, alias.index + numPages);
   for (const [pfn, n] of runs) {
     m.exposure.track(pfn, n, () => {
-      if (alias) {
-        alias.alias.enc.fill(enc ? 1 : 0, alias.index, alias.index + numPages);
-        if (checkalias && !m.directMap.changeProt(pfn, n, enc)) pte = fail('ENOMEM', 'split_large_page: no page for a page table');
-      } else if (!m.directMap.changeProt(pfn, n, enc)) pte = fail('ENOMEM', 'split_large_page: no page for a page table');
+      if (!alias) {
+        if (!m.directMap.changeProt(pfn, n, enc)) noPageTable();
+      } else if (checkalias) {
+        // cpa_process_alias(): the primary PTE is 4K, so the alias cpa covers one page per call
+        for (let p = pfn; p < pfn + n && pte.ok; p++) if (!m.directMap.changeProt(p, 1, enc)) noPageTable();
+      }
     }, enc);
   }
-  cpaFlush(m, numPages, false);
+  cpaFlush(m, numPages, false, alias !== undefined && checkalias);
   if (!pte.ok) return pte;
 
-  for (const [pfn, n] of runs) if (!tdxEncStatusChangeFinish(m, pfn * PAGE_SIZE, n, enc)) return vmmFail(m, kva, numPages, enc);
+  if (!tdxEncStatusChangeFinish(m, kva, numPages, enc, !checkalias)) return vmmFail(m, kva, numPages, enc);
+  checkConverted(m, runs, enc);
   return ok();
+}
+
+/** Invariant 8: the hooks reported success; every page must now be in the state asked for. */
+function checkConverted(m: Guest, runs: readonly [number, number][], enc: boolean): void {
+  const want = enc ? PageState.PrivateAccepted : PageState.Shared;
+  for (const [pfn, n] of runs) {
+    m.mem.forEach(pfn, n, (s, e, state) => {
+      if (state !== want) m.inv.record(8, s, e - s, `set_memory_${enc ? 'encrypted' : 'decrypted'} returned 0 but ${e - s} pages are still ${STATE_NAMES[state]}: the conversion reached other GPAs`);
+    });
+  }
 }
 
 function vmmFail(m: Guest, kva: number, numPages: number, enc: boolean): Result<void> {

@@ -71,13 +71,22 @@ export class VmapArea {
     return alias;
   }
 
-  /** __purge_vmap_area_lazy: release lazily freed ranges; returns the pages whose TLB entries must be flushed. */
+  /**
+   * __purge_vmap_area_lazy: release lazily freed ranges; returns the pages of
+   * the span [lowest start, highest end) it flushes (0: nothing was lazy).
+   */
   purge(): number {
-    const pages = this.lazyPages;
-    for (const [s, e] of this.lazyRanges) this.busy.set(s, e, 0);
+    if (this.lazyRanges.length === 0) return 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const [s, e] of this.lazyRanges) {
+      this.busy.set(s, e, 0);
+      lo = Math.min(lo, s);
+      hi = Math.max(hi, e);
+    }
     this.lazyRanges = [];
     this.lazyPages = 0;
-    return pages;
+    return hi - lo;
   }
 
   /** The alias containing `kva` and the page index inside it. */

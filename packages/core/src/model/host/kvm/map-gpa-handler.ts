@@ -51,7 +51,7 @@ export class KvmMapGpa {
     const m = this.sim;
     m.counters.tdvmcalls++;
     m.counters.mapGpaCalls++;
-    m.sched.charge(m.cost.tdvmcallRoundTripNs);
+    m.sched.charge(m.cost.tdvmcallRoundTripNs, 'mapGpa');
     const end = gpa + size;
     const legal = 2 ** m.config.gpaw;
     const shared = (a: number) => a >= this.sharedBit;
@@ -79,21 +79,24 @@ export class KvmMapGpa {
     while (next < end) {
       const chunk = Math.min(m.cost.mapGpaChunkBytes, end - next);
       m.counters.mapGpaChunks++;
-      if (next !== gpa) m.sched.charge(m.cost.tdvmcallRoundTripNs); // each chunk is one more exit to userspace
+      if (next !== gpa) m.sched.charge(m.cost.tdvmcallRoundTripNs, 'mapGpa'); // each chunk is one more exit to userspace
       const pfn = (next - base) / PAGE_SIZE;
       const n = chunk / PAGE_SIZE;
-      if (!this.inMemslot(pfn, n)) {
-        // kvm_convert_memory() fails outside guest RAM → INVALID_OPERAND, r11 = map_gpa_next
-        return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: next });
-      }
       const t0 = m.trace?.begin() ?? 0;
-      if (toShared) {
+      if (!this.inMemslot(pfn, n)) {
+        // kvm_convert_memory(): a range with no guest_memfd RAM behind it. To shared it is ignored
+        // ("Ignore converting non-assigned region to shared": vMMIO must be shared) and succeeds,
+        // converting nothing; to private, or half in RAM, it fails → INVALID_OPERAND, r11 = map_gpa_next.
+        if (!toShared || this.overlapsMemslot(pfn, n)) return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: next });
+      } else if (toShared) {
         // KVM_SET_MEMORY_ATTRIBUTES from QEMU: kvm_arch_pre_set_memory_attributes splits huge
         // private leaves crossing the range (KVM TDX huge-page series) before kvm_unmap_gfn_range.
         this.sept.splitCrossBoundaryLeafs(pfn, n);
         this.sept.removePrivate(pfn, n);
       } else {
-        m.sched.charge(m.cost.hostSharedZapPer2mNs);
+        // kvm_unmap_gfn_range() of the shared EPT, then kvm_flush_remote_tlbs(): kvm_make_all_cpus_request()
+        // IPIs and waits for every vCPU in guest mode — all but this one, out in userspace for the MapGPA
+        m.sched.charge(m.cost.hostSharedZapPer2mNs + (m.config.vcpus - 1) * m.cost.hostTrackKickPerVcpuNs, 'host');
         this.sept.unmapShared(pfn, n);
       }
       m.trace?.end(t0, toShared ? 'MapGPA chunk: SEPT teardown' : 'MapGPA chunk: shared EPT zap', 'vmm', { gpa: next, bytes: chunk }, true);
@@ -111,6 +114,11 @@ export class KvmMapGpa {
   /** Whether [pfn, pfn + n) lies inside one RAM memslot. */
   private inMemslot(pfn: number, n: number): boolean {
     return this.memslots.some((r) => pfn >= r.startPfn && pfn + n <= r.endPfn);
+  }
+
+  /** Whether [pfn, pfn + n) touches any RAM memslot. */
+  private overlapsMemslot(pfn: number, n: number): boolean {
+    return this.memslots.some((r) => pfn < r.endPfn && pfn + n > r.startPfn);
   }
 
   /** An answer that converted nothing (counted whoever issued the MapGPA). */

@@ -139,7 +139,7 @@ export class GetQuoteHost {
   setupEventNotifyInterrupt(vector: number): bigint {
     const m = this.m;
     m.counters.tdvmcalls++;
-    m.sched.charge(m.cost.tdvmcallRoundTripNs);
+    m.sched.charge(m.cost.tdvmcallRoundTripNs, 'tdvmcall');
     if (!Number.isInteger(vector) || vector < FIRST_EXTERNAL_VECTOR || vector >= NR_VECTORS) return TDVMCALL_STATUS.INVALID_OPERAND;
     this.notifyVector = vector;
     this.notifyApicId = m.sched.current.cpu;
@@ -151,7 +151,7 @@ export class GetQuoteHost {
     const m = this.m;
     const S = TDVMCALL_STATUS;
     m.counters.tdvmcalls++;
-    m.sched.charge(m.cost.tdvmcallRoundTripNs);
+    m.sched.charge(m.cost.tdvmcallRoundTripNs, 'tdvmcall');
     this.stats.requests++;
     // KVM tdx_get_quote(): "The gpa of buffer must have shared bit set."
     if (gpa < this.sharedBit || gpa >= 2 ** m.config.gpaw) return S.INVALID_OPERAND;

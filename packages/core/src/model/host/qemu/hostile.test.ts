@@ -38,7 +38,7 @@ describe('the hostile host (faults.quoteService beyond QEMU\'s protocol)', () =>
   it('rewriteDuringCopyOut: each guest fetch of out_len sees the truth, then the whole buffer, in turn; the quote\'s REPORTDATA reads flipped; a status fetch after it ends the race', async () => {
     const { m, request, load, run, bytes } = rig({ rewriteDuringCopyOutRate: 1 });
     const seen: number[] = [];
-    let quote = new Uint8Array(0);
+    let quote: Uint8Array = new Uint8Array(0);
     const after: number[] = [];
     await run(async () => {
       request();
