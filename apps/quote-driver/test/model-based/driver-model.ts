@@ -13,13 +13,14 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, it } from 'vitest';
-import type { MapGpaFault, Machine, QuoteHostFaults, StrategySpec } from '@tdx-shbuf/core';
+import type { Machine, QuoteHostFaults, StrategySpec } from '@tdx-shbuf/core';
 import { QUOTE_BUF_STATUS, parseQuote, toHex, verifyQuote } from '@tdx-shbuf/tdx-formats';
 import { parseConfig } from '../../src/config/config-schema.js';
 import { APP_DIR, bootTd, type Td } from '../../src/td.js';
 import { checkMachine, count, RUNS, runModel, sequenceOf, share, strategyName, Totals, type Tally } from './harness.js';
 import { CHECKS, STRATEGIES } from '../hostile-host/strategies.js';
 import { faultPlanArb } from './strategy-model.js';
+import { faultCmdArbs, FaultScript, isFaultCmd, type FaultCmd } from './fault-commands.js';
 
 /** Host behaviours a step can switch to (one at a time, as the host's knobs for the following requests). */
 const HOSTS = (room: number): Record<string, QuoteHostFaults> => ({
@@ -44,7 +45,6 @@ const HOST_NAMES = Object.keys(HOSTS(0));
 /** Hosts under which a v7.0 driver may legitimately return bytes that do not verify: lies it cannot see. */
 const UNDETECTABLE_BY_V7 = new Set(['out_len short', 'status SUCCESS over a failure', 'rewrite during copy-out', 'half the requests lie']);
 
-const MAPGPA_FAULTS: MapGpaFault[] = [{ kind: 'retry' }, { kind: 'retry-no-progress' }, { kind: 'retry-out-of-range' }, { kind: 'error' }];
 
 export type DriverCmd =
   | { op: 'quote'; cpu: number }
@@ -52,9 +52,7 @@ export type DriverCmd =
   | { op: 'badInblob'; len: number }
   | { op: 'wait'; ms: number }
   | { op: 'host'; host: number }
-  | { op: 'mapGpa'; faults: number[] }
-  | { op: 'failAllocations'; at: number; onward: boolean }
-  | { op: 'clearAllocationFaults' };
+  | FaultCmd;
 
 export const driverCmdArb: fc.Arbitrary<DriverCmd> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ op: fc.constant('quote' as const), cpu: fc.nat({ max: 3 }) }) },
@@ -62,9 +60,7 @@ export const driverCmdArb: fc.Arbitrary<DriverCmd> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('badInblob' as const), len: fc.constantFrom(0, 63, 65) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('wait' as const), ms: fc.constantFrom(1, 500, 3000, 15_000) }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('host' as const), host: fc.nat({ max: HOST_NAMES.length - 1 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('mapGpa' as const), faults: fc.array(fc.nat({ max: MAPGPA_FAULTS.length - 1 }), { minLength: 1, maxLength: 4 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('failAllocations' as const), at: fc.nat({ max: 3 }), onward: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('clearAllocationFaults' as const) }) },
+  ...faultCmdArbs,
 );
 
 /** The driver policy of one sequence (the check level is the test's). */
@@ -108,7 +104,7 @@ export async function runDriverSequence(spec: StrategySpec, concurrent: boolean,
   let hostName = 'honest';
   /** Whether v6.7's invariant-5 breaches were invited: the host lied about out_len past the buffer or raced the copy-out. */
   let invited5 = false;
-  let clearAlloc: (() => void) | undefined;
+  const faultScript = new FaultScript(m);
   let nextData = 1;
 
   const judgeOne = async (cpu: number, where: string) => {
@@ -152,23 +148,15 @@ export async function runDriverSequence(spec: StrategySpec, concurrent: boolean,
         if (/out_len past|out_len huge|rewrite|half/.test(hostName)) invited5 = true;
         m.faults.quoteService(hosts[hostName]!);
         break;
-      case 'mapGpa':
-        m.faults.mapGpa(...c.faults.map((f) => MAPGPA_FAULTS[f]!));
-        break;
-      case 'failAllocations':
-        clearAlloc?.();
-        clearAlloc = m.faults.failAllocations(c.at, { onward: c.onward });
-        break;
-      case 'clearAllocationFaults':
-        clearAlloc?.();
-        clearAlloc = undefined;
+      default:
+        if (isFaultCmd(c)) faultScript.apply(c);
         break;
     }
     tally.steps++;
     checkMachine(m, where, allowed);
   }
   // Every host task finishes (late answers land, flips happen), then the driver unloads.
-  clearAlloc?.();
+  faultScript.clear();
   m.faults.quoteService({});
   await run(() => m.sched.sleep(120e9));
   await m.sched.join([...m.host.quote.pending]);

@@ -9,9 +9,10 @@
  * seen by the other.
  */
 import fc from 'fast-check';
-import { bootWithStrategy, type MapGpaFault, type Machine, type SharedBuffer, type StrategySpec } from '@tdx-shbuf/core';
+import { bootWithStrategy, type Machine, type SharedBuffer, type StrategySpec } from '@tdx-shbuf/core';
 import { APP_DIR, loadAppStrategy } from '../../src/td.js';
 import { checkMachine, count, sequenceOf, type Tally } from './harness.js';
+import { faultCmdArbs, FaultScript, isFaultCmd, type FaultCmd } from './fault-commands.js';
 
 export interface ModelStrategy {
   readonly label: string;
@@ -44,7 +45,6 @@ export const faultPlanArb = fc.record({
   enomemRate: fc.constantFrom(0, 0, 0.01),
 });
 
-const MAPGPA_FAULTS: MapGpaFault[] = [{ kind: 'retry' }, { kind: 'retry-no-progress' }, { kind: 'retry-out-of-range' }, { kind: 'error' }];
 
 /** One step; numbers that pick a buffer or a place are reduced modulo what exists, so any shrunk sequence still runs. */
 export type StrategyCmd =
@@ -53,9 +53,7 @@ export type StrategyCmd =
   | { op: 'guestWrite' | 'hostWrite'; slot: number; at: number; len: number; seed: number }
   | { op: 'guestRead'; slot: number; at: number; len: number }
   | { op: 'hostScribble'; pick: number; seed: number }
-  | { op: 'mapGpa'; faults: number[] }
-  | { op: 'failAllocations'; at: number; onward: boolean }
-  | { op: 'clearAllocationFaults' }
+  | FaultCmd
   | { op: 'sleep'; ms: number };
 
 const slot = fc.nat({ max: 15 });
@@ -66,10 +64,8 @@ export const strategyCmdArb: fc.Arbitrary<StrategyCmd> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constantFrom('guestWrite' as const, 'hostWrite' as const), ...window, seed: fc.nat({ max: 255 }) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('guestRead' as const), ...window }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('hostScribble' as const), pick: fc.nat({ max: 63 }), seed: fc.nat({ max: 255 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('mapGpa' as const), faults: fc.array(fc.nat({ max: MAPGPA_FAULTS.length - 1 }), { minLength: 1, maxLength: 4 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('failAllocations' as const), at: fc.nat({ max: 3 }), onward: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('clearAllocationFaults' as const) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('sleep' as const), ms: fc.integer({ min: 1, max: 2000 }) }) },
+  ...faultCmdArbs,
 );
 
 export const strategyInputArb = fc.record({ faults: faultPlanArb, cmds: sequenceOf(strategyCmdArb) });
@@ -133,7 +129,7 @@ export async function runStrategySequence(p: PreparedStrategy, input: { faults: 
   }
   const live: Live[] = [];
   const freed: { gpa: number; bytes: number }[] = [];
-  let clearAlloc: (() => void) | undefined;
+  const faultScript = new FaultScript(m);
   for (const [i, c] of cmds.entries()) {
     const where = `step ${i} ${JSON.stringify(c)}`;
     await onVcpu(() => step(c, where));
@@ -142,7 +138,7 @@ export async function runStrategySequence(p: PreparedStrategy, input: { faults: 
     checkLive(m, live, where);
   }
   // Give everything back: what cannot be made private again is leaked, never lost.
-  clearAlloc?.();
+  faultScript.clear();
   for (const l of live.splice(0)) await onVcpu(() => freeOne(l, 'final free'));
   const shut = await onVcpu(() => a.shutdown());
   if (!shut.ok && shut.error.code !== 'EIO') throw new Error(`shutdown failed with ${shut.error.code}: ${shut.error.message}`);
@@ -227,20 +223,11 @@ export async function runStrategySequence(p: PreparedStrategy, input: { faults: 
         count(tally, m.host.writeShared(target.gpa, pattern(c.seed, n)) ? 'host scribble landed' : 'host scribble refused (private)');
         return;
       }
-      case 'mapGpa':
-        m.faults.mapGpa(...c.faults.map((f) => MAPGPA_FAULTS[f]!));
-        return;
-      case 'failAllocations':
-        clearAlloc?.();
-        clearAlloc = m.faults.failAllocations(c.at, { onward: c.onward });
-        return;
-      case 'clearAllocationFaults':
-        clearAlloc?.();
-        clearAlloc = undefined;
-        return;
       case 'sleep':
         await m.sched.sleep(c.ms * 1e6);
         return;
+      default:
+        if (isFaultCmd(c)) faultScript.apply(c);
     }
   }
 }
