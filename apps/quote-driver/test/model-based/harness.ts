@@ -104,7 +104,8 @@ export function tallyLine(label: string, t: Tally, seconds: number): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  return `model-based: ${label} ${t.sequences} sequences × ${t.minSteps}–${t.maxSteps} steps (${t.steps} steps; ${outcomes}) in ${seconds.toFixed(1)} s`;
+  const range = t.sequences ? `${t.minSteps}–${t.maxSteps}` : '0';
+  return `model-based: ${label} ${t.sequences} sequences × ${range} steps (${t.steps} steps; ${outcomes}) in ${seconds.toFixed(1)} s`;
 }
 
 /** Per-strategy totals of one test file, printed once at its end. */
