@@ -3,26 +3,27 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
-import { renderHtml, renderTable, writeAtomic } from '../experiment/render.js';
-import type { ExperimentResults } from '../experiment/runner.js';
+import { writeAtomic } from '../experiment/render.js';
+import { renderHtml } from '../report/html.js';
+import { parseResults, type ReportResults } from '../report/results-shape.js';
+import { renderTable } from '../report/terminal.js';
 
-function run([dir]: string[], _options: Record<string, never>, io: CliIo): number {
+async function run([dir]: string[], _options: Record<string, never>, io: CliIo): Promise<number> {
   if (dir === undefined) {
     io.stderr('tdx-shbuf report: missing <dir>\n');
     return EXIT.USAGE;
   }
   const file = path.join(dir, 'results.json');
-  let res: ExperimentResults;
+  let res: ReportResults;
   try {
-    res = JSON.parse(readFileSync(file, 'utf8')) as ExperimentResults;
-    if (!Array.isArray(res.rows) || typeof res.name !== 'string') throw new Error('not a tdx-shbuf results file');
+    res = parseResults(readFileSync(file, 'utf8'));
   } catch (e) {
     io.stderr(`tdx-shbuf report: ${file}: ${errorCode(e)}\n`);
     return EXIT.USAGE;
   }
   io.stdout(renderTable(res));
   const out = path.join(dir, 'report.html');
-  writeAtomic(out, renderHtml(res));
+  writeAtomic(out, await renderHtml(res));
   io.stdout(`wrote ${out}\n`);
   return EXIT.OK;
 }
@@ -31,7 +32,7 @@ function run([dir]: string[], _options: Record<string, never>, io: CliIo): numbe
 export const reportCommand = defineCommand<Record<string, never>>({
   name: 'report',
   arguments: '<dir>',
-  summary: 're-render <dir>/report.html and print the table from <dir>/results.json',
+  summary: 're-render <dir>/report.html and print the table from <dir>/results.json (schema v1 or v2)',
   options: () => {},
   run,
 });

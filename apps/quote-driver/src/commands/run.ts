@@ -41,7 +41,7 @@ async function run([file]: string[], options: RunOptions, io: CliIo): Promise<nu
     return usage((e as Error).message);
   }
   io.stdout(`\n${exp.name}: ${exp.description}\n\n${renderTable(results)}\n`);
-  const files = writeReport(out, results);
+  const files = await writeReport(out, results);
   io.stdout(`wrote ${files.join(', ')}\n`);
   const violations = results.rows.reduce((n, r) => n + Object.values(r.violations).reduce((a, b) => a + b, 0), 0);
   if (violations) io.stdout(`note: ${violations} invariant violation(s) recorded — see results.json\n`);

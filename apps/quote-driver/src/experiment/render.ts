@@ -1,47 +1,12 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExperimentResults, RunRow } from './runner.js';
-import { formatSize, formatSizeApprox } from './size.js';
+import { renderHtml } from '../report/html.js';
 
-const us = (ns: number | undefined) => (ns === undefined ? '—' : (ns / 1000).toFixed(ns < 100_000 ? 1 : 0));
-const n = (x: number | undefined) => (x === undefined ? '—' : String(x));
-const sumErr = (r: RunRow) => Object.values(r.errors).reduce((a, b) => a + b, 0);
 const sumViol = (r: RunRow) => Object.values(r.violations).reduce((a, b) => a + b, 0);
 
-/** Columns of the summary table: title, cell. */
-const COLUMNS: readonly [string, (r: RunRow) => string][] = [
-  ['strategy', (r) => r.label],
-  ['size', (r) => formatSize(r.bytes)],
-  ['overhead µs', (r) => us(r.overheadP50Ns)],
-  ['p50 µs', (r) => us(r.latencyNs?.p50)],
-  ['p99 µs', (r) => us(r.latencyNs?.p99)],
-  ['req/s', (r) => (r.throughputPerSec === undefined ? '—' : Math.round(r.throughputPerSec).toString())],
-  ['1G splits', (r) => n(r.counters?.directMapLevel3Splits)],
-  ['2M splits', (r) => n(r.counters?.directMapLevel2Splits)],
-  ['→shared', (r) => n(r.counters?.pagesConvertedToShared)],
-  ['→private', (r) => n(r.counters?.pagesConvertedToPrivate)],
-  ['MapGPA', (r) => n(r.counters?.mapGpaCalls)],
-  ['full TLB', (r) => n(r.counters?.tlbFlushFull)],
-  ['IPIs', (r) => n(r.counters?.ipis)],
-  ['bounced', (r) => (r.counters ? formatSizeApprox(r.counters.bytesBounced) : '—')],
-  ['shared peak', (r) => (r.sharedBytes ? formatSizeApprox(r.sharedBytes.peak) : '—')],
-  ['zeropad', (r) => n(r.counters?.hazardUnalignedZeropad)],
-  ['leaked', (r) => n(r.counters?.leakedPages)],
-  ['errors', (r) => (r.status === 'ok' ? String(sumErr(r)) : r.status)],
-  ['violations', (r) => String(sumViol(r))],
-];
-
-/** The readable terminal table. */
-export function renderTable(res: ExperimentResults): string {
-  const rows = res.rows.map((r) => COLUMNS.map(([, f]) => f(r)));
-  const heads = COLUMNS.map(([h]) => h);
-  const widths = heads.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const out = [line(heads), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
-  const notes = res.rows.filter((r) => r.status !== 'ok').map((r) => `  ${r.label} @ ${formatSize(r.bytes)}: ${r.reason}`);
-  if (notes.length) out.push('', 'not run:', ...notes);
-  return `${out.join('\n')}\n`;
-}
+export { renderTable } from '../report/terminal.js';
+export { renderHtml } from '../report/html.js';
 
 /** results.csv: one line per run, counters flattened. */
 export function toCsv(res: ExperimentResults): string {
@@ -59,55 +24,6 @@ export function toCsv(res: ExperimentResults): string {
   return `${[head.join(','), ...lines].join('\n')}\n`;
 }
 
-const html = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-
-/** A horizontal bar chart as inline SVG (no scripts, no network: readable offline). */
-function barChart(title: string, items: { label: string; value: number; text: string }[]): string {
-  const max = Math.max(1, ...items.map((i) => i.value));
-  const rowH = 22;
-  const labelW = 400;
-  const barW = 420;
-  const bars = items
-    .map((it, k) => {
-      const w = Math.max(1, Math.round((it.value / max) * barW));
-      const y = 28 + k * rowH;
-      return `<text x="0" y="${y + 14}" font-size="12">${html(it.label)}</text><rect x="${labelW}" y="${y + 3}" width="${w}" height="14" fill="#4c78a8"/><text x="${labelW + w + 6}" y="${y + 14}" font-size="12">${html(it.text)}</text>`;
-    })
-    .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barW + 140}" height="${36 + items.length * rowH}" role="img" aria-label="${html(title)}"><text x="0" y="16" font-size="14" font-weight="bold">${html(title)}</text>${bars}</svg>`;
-}
-
-/** report.html: the table, charts per size, and the parameters every number came from. */
-export function renderHtml(res: ExperimentResults): string {
-  const ok = res.rows.filter((r) => r.status === 'ok');
-  const sizes = [...new Set(res.rows.map((r) => r.bytes))];
-  const charts = sizes
-    .map((b) => {
-      const rs = ok.filter((r) => r.bytes === b);
-      const item = (r: RunRow, v: number, t: string) => ({ label: r.label, value: v, text: t });
-      return [
-        barChart(`guest overhead per request (p50 latency − host service time), ${formatSize(b)}, modeled µs`, rs.map((r) => item(r, r.overheadP50Ns ?? 0, `${us(r.overheadP50Ns)} µs`))),
-        barChart(`direct-map splits (1G + 2M), ${formatSize(b)}`, rs.map((r) => { const s = (r.counters?.directMapLevel3Splits ?? 0) + (r.counters?.directMapLevel2Splits ?? 0); return item(r, s, String(s)); })),
-        barChart(`pages converted (both ways), ${formatSize(b)}`, rs.map((r) => { const s = (r.counters?.pagesConvertedToShared ?? 0) + (r.counters?.pagesConvertedToPrivate ?? 0); return item(r, s, String(s)); })),
-      ].join('\n');
-    })
-    .join('\n');
-  const table = `<table><thead><tr>${COLUMNS.map(([h]) => `<th>${html(h)}</th>`).join('')}</tr></thead><tbody>${res.rows.map((r) => `<tr>${COLUMNS.map(([, f]) => `<td>${html(f(r))}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-  const notes = res.rows.filter((r) => r.status !== 'ok').map((r) => `<li>${html(r.label)} @ ${formatSize(r.bytes)}: ${html(r.reason ?? '')}</li>`).join('');
-  const first = res.rows[0];
-  const params = first ? `<pre>${html(JSON.stringify({ platform: first.platform, cost: first.cost, workload: res.workload }, null, 2))}</pre>` : '';
-  const metas = [...new Map(res.rows.filter((r) => r.meta).map((r) => [r.meta!.name, r.meta!.version])).entries()].map(([k, v]) => `<li>${html(k)}@${html(v)}</li>`).join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${html(res.name)} — tdx-shbuf</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}svg{display:block;margin:1em 0}</style></head><body>
-<h1>${html(res.name)}</h1><p>${html(res.description)}</p><p>Started ${html(res.startedAt)}. Every number is modeled by tdx-shbuf; counters run from right before <code>init()</code> to after <code>shutdown()</code> (boot excluded).</p>
-<h2>Summary</h2>${table}${notes ? `<h2>Not run</h2><ul>${notes}</ul>` : ''}
-<h2>Charts</h2>${charts}
-<h2>Strategies</h2><ul>${metas}</ul>
-<h2>Parameters</h2>${params}
-</body></html>
-`;
-}
-
 /** Write a file whole or not at all: temp file + rename. */
 export function writeAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -115,14 +31,14 @@ export function writeAtomic(file: string, data: string | Uint8Array): void {
   renameSync(tmp, file);
 }
 
-/** Write results.json, results.csv and report.html into `dir`; returns the paths. */
-export function writeReport(dir: string, res: ExperimentResults): string[] {
+/** Write results.json, results.csv and report.html into `dir`; resolves to the paths. */
+export async function writeReport(dir: string, res: ExperimentResults): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const { trace, ...rest } = res;
   const files: [string, string][] = [
     ['results.json', `${JSON.stringify(rest, null, 2)}\n`],
     ['results.csv', toCsv(res)],
-    ['report.html', renderHtml(res)],
+    ['report.html', await renderHtml(res)],
     ...(trace ? [['trace.json', JSON.stringify(trace)] as [string, string]] : []),
   ];
   return files.map(([name, body]) => {

@@ -1,0 +1,87 @@
+/**
+ * The summary table's columns, one list for the terminal and the HTML table: where each value
+ * sits in results.json (a key path, or the sum of a record), how it is printed, and whether the
+ * terminal shows it. Formatting never changes a value: the HTML table keeps the raw one.
+ */
+import { formatBytes, formatCount, formatAxisValue, formatUs } from './format.js';
+import type { PointRow, ReportModel } from './model.js';
+import type { ReportRow } from './results-shape.js';
+
+export interface Column {
+  id: string;
+  /** Header text, with the unit. */
+  head: string;
+  /** A longer explanation (the HTML header's tooltip). */
+  help: string;
+  /** Where the value is in the row of results.json; `sum` adds up the record found there. */
+  path: readonly string[];
+  sum?: boolean;
+  /** Numbers sort numerically and align right. */
+  numeric: boolean;
+  terminal: boolean;
+  text(v: unknown, r: PointRow): string;
+}
+
+/** The value a column shows for a row, straight from results.json. */
+export function columnValue(c: Column, row: ReportRow): unknown {
+  let v: unknown = row;
+  for (const k of c.path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  if (c.sum) return v !== null && typeof v === 'object' ? Object.values(v as Record<string, number>).reduce((a, b) => a + b, 0) : undefined;
+  return v;
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+const col = (id: string, head: string, help: string, path: string[], text: (v: number | undefined) => string, terminal = true, sum = false): Column => ({
+  id,
+  head,
+  help,
+  path,
+  numeric: true,
+  terminal,
+  ...(sum ? { sum } : {}),
+  text: (v) => text(num(v)),
+});
+const counter = (name: string, head: string, help: string, terminal = true) => col(name, head, help, ['counters', name], formatCount, terminal);
+
+/** The columns for `m`: strategy, one per swept axis, the seed when there are several, then the figures. */
+export function columnsFor(m: ReportModel): Column[] {
+  const seeds = new Set(m.res.rows.map((r) => r.seed));
+  const v1 = !m.rows.some((r) => r.row.coordinates);
+  const axisCols: Column[] = m.axes.map((a) => ({
+    id: `axis:${a.key}`,
+    head: a.title,
+    help: `swept: ${a.key}`,
+    // v1 rows carry the size and client count at the top level.
+    path: v1 ? [a.key.replace(/^workload\./, '')] : ['coordinates', a.key],
+    numeric: a.numeric,
+    terminal: true,
+    text: (v) => formatAxisValue(a.key, v),
+  }));
+  return [
+    { id: 'strategy', head: 'strategy', help: 'strategy as configured', path: ['label'], numeric: false, terminal: true, text: (v) => String(v) },
+    ...axisCols,
+    ...(seeds.size > 1 ? [col('seed', 'seed', 'run seed', ['seed'], formatCount)] : []),
+    col('overhead', 'overhead µs', 'p50 latency minus the host service time', ['overheadP50Ns'], formatUs),
+    col('p50', 'p50 µs', 'median request latency', ['latencyNs', 'p50'], formatUs),
+    col('p95', 'p95 µs', '95th percentile latency', ['latencyNs', 'p95'], formatUs, false),
+    col('p99', 'p99 µs', '99th percentile latency', ['latencyNs', 'p99'], formatUs),
+    col('max', 'max µs', 'slowest request', ['latencyNs', 'max'], formatUs, false),
+    col('throughput', 'req/s', 'completed requests per second of modeled time', ['throughputPerSec'], (v) => (v === undefined ? '—' : formatCount(Math.round(v)))),
+    counter('directMapLevel3Splits', '1G splits', 'direct_map_level3_splits: 1 GiB → 2 MiB pages'),
+    counter('directMapLevel2Splits', '2M splits', 'direct_map_level2_splits: 2 MiB → 4 KiB pages'),
+    counter('pagesConvertedToShared', '→shared', 'pages converted private → shared'),
+    counter('pagesConvertedToPrivate', '→private', 'pages converted shared → private (accepted again)'),
+    counter('mapGpaCalls', 'MapGPA', 'TDVMCALL<MapGPA> hypercalls'),
+    counter('tlbFlushFull', 'full TLB', 'full TLB flushes, summed over CPUs'),
+    counter('ipis', 'IPIs', 'IPIs sent for TLB shootdowns'),
+    col('bounced', 'bounced', 'bytes copied to or from SWIOTLB slots', ['counters', 'bytesBounced'], formatBytes),
+    col('sharedPeak', 'shared peak', 'peak memory shared beyond the boot pools', ['sharedBytes', 'peak'], formatBytes),
+    col('sharedMean', 'shared mean', 'time-weighted mean shared beyond the boot pools', ['sharedBytes', 'mean'], formatBytes, false),
+    col('directMap4k', 'DirectMap4k', 'DirectMap4k at the end of the run', ['directMap', 'DirectMap4k'], (v) => (v === undefined ? '—' : formatBytes(v * 1024)), false),
+    counter('hazardUnalignedZeropad', 'zeropad', 'load_unaligned_zeropad hazards: a private alias of a shared page right after in-use memory'),
+    counter('leakedPages', 'leaked', 'pages leaked because they could not be made private again'),
+    { id: 'status', head: 'status', help: 'ok; n/a: the strategy cannot serve this workload; error: init failed', path: ['status'], numeric: false, terminal: true, text: (v) => String(v) },
+    col('errors', 'errors', 'failed requests (by errno in results.json)', ['errors'], formatCount, true, true),
+    col('violations', 'violations', 'invariant violations recorded', ['violations'], formatCount, true, true),
+  ];
+}

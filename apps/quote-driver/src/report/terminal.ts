@@ -1,0 +1,32 @@
+/** The terminal table: the summary columns that fit a wide terminal, then what did not run and what failed unexpectedly. */
+import { columnsFor, columnValue } from './columns.js';
+import { buildModel } from './model.js';
+import type { ReportResults } from './results-shape.js';
+
+/** The readable terminal table of `res`. */
+export function renderTable(res: ReportResults): string {
+  const m = buildModel(res);
+  const cols = columnsFor(m).filter((c) => c.terminal);
+  const rows = m.rows.map((r) => cols.map((c) => c.text(columnValue(c, r.row), r)));
+  const heads = cols.map((c) => c.head);
+  const widths = heads.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (cols[i]!.numeric ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const out = [line(heads), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
+  const where = (r: (typeof m.rows)[number]) => `${r.row.label}${r.point ? ` @ ${r.point}` : ''}`;
+  const notRun = m.rows.filter((r) => r.row.status !== 'ok').map((r) => `  ${where(r)}: ${r.row.reason ?? r.row.status}`);
+  if (notRun.length) out.push('', 'not run:', ...notRun);
+  const unexpected = m.rows
+    .filter((r) => r.row.errorsUnexpected)
+    .map(
+      (r) =>
+        `  ${where(r)}: ${Object.entries(r.row.errors)
+          .map(([k, n]) => `${k} × ${n}`)
+          .join(', ')}`,
+    );
+  if (unexpected.length) out.push('', 'unexpected errors:', ...unexpected);
+  return `${out.join('\n')}\n`;
+}
