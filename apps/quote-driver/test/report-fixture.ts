@@ -4,7 +4,11 @@
  * docs/model.md §8, 4 ms quote generation, 1 s polls). Deterministic: same input, same file.
  */
 
+import type { ReportRow } from '../src/report/results-shape.js';
+
 type Coordinates = Record<string, unknown>;
+/** A v2 row: the report's row shape with the point always present. */
+export type FixtureRow = ReportRow & { id: string; coordinates: Coordinates };
 
 export interface FixtureOptions {
   name: string;
@@ -46,7 +50,7 @@ function cartesian(matrix: FixtureOptions['matrix']): Coordinates[] {
 
 const MEM_KB = 16 * 1024 * 1024;
 
-function row(label: string, coordinates: Coordinates, seed: number, requests: number, index: number) {
+function row(label: string, coordinates: Coordinates, seed: number, requests: number, index: number): FixtureRow {
   const bytes = Number(coordinates['workload.bytes'] ?? 8192);
   const clients = Number(coordinates['workload.clients'] ?? 1);
   const poll = coordinates['workload.driver.completion'] === 'poll';
@@ -95,12 +99,12 @@ function row(label: string, coordinates: Coordinates, seed: number, requests: nu
     directMap1G: tNs.map(() => 14 * 1024 * 1024),
     sharedBytes: tNs.map((_, i) => (steady ? holds : i % 2 === 1 ? holds : 0)),
   };
-  const cdf = lat.map((ns, i) => [Math.round(ns), (i + 1) / lat.length]).filter((_, i, all) => i === all.length - 1 || all[i + 1]![0] !== all[i]![0]);
+  const cdf = lat.map((ns, i): [number, number] => [Math.round(ns), (i + 1) / lat.length]).filter((_, i, all) => i === all.length - 1 || all[i + 1]![0] !== all[i]![0]);
   const p50 = pct(50);
   return {
     ...base,
     meta: { name: `@tdx-shbuf/strategy-${label.split(' ')[0]}`, version: '0.1.0' },
-    status: 'ok',
+    status: 'ok' as const,
     completed,
     errors: {} as Record<string, number>,
     errorsUnexpected: false,
@@ -121,7 +125,7 @@ function row(label: string, coordinates: Coordinates, seed: number, requests: nu
 /** A v2 results object for `opts`: every strategy at every matrix point, for every seed. */
 export function fixtureResults(opts: FixtureOptions) {
   const requests = opts.requests ?? 50;
-  const rows = [];
+  const rows: FixtureRow[] = [];
   for (const label of opts.strategies) for (const c of cartesian(opts.matrix)) for (const seed of opts.seeds ?? [1]) rows.push(row(label, c, seed, requests, rows.length));
   return {
     schemaVersion: 2,
@@ -159,7 +163,7 @@ export function seedFixture() {
   });
   const bad = res.rows.find((r) => r.label === 'vmap-noalias' && r.status === 'ok')!;
   Object.assign(bad, { errors: { EIO: 2 }, errorsUnexpected: true, violations: { '4': 1 } });
-  (bad as { counters: Record<string, number> }).counters.leakedPages = 3;
+  bad.counters!.leakedPages = 3;
   const sensitivity = [
     { coordinates: { 'workload.bytes': 8192, 'workload.driver.completion': 'interrupt' }, holds: true, ranking: SEED_STRATEGIES.slice(0, 3) },
     {
@@ -182,4 +186,17 @@ export function ghciFixture() {
     strategies: ['direct-map {convert: "per-request"}', 'vmap-noalias', 'open-coded', 'dma-swiotlb {mode: "streaming"}', 'dma-swiotlb {mode: "coherent"}', 'dma-swiotlb {mode: "atomic"}'],
     requests: 25,
   });
+}
+
+/** A v1 results file as `tdx-shbuf run` wrote it before schema 2: no coordinates, series, CDF or phase counters. */
+export function v1Results() {
+  const res = seedFixture();
+  const rows = res.rows.map((r) => {
+    const old: Record<string, unknown> = { ...r, bytes: r.coordinates['workload.bytes'], clients: 1 };
+    for (const k of ['coordinates', 'series', 'errorsUnexpected', 'id']) delete old[k];
+    if (r.latencyNs) old.latencyNs = { p50: r.latencyNs.p50, p95: r.latencyNs.p95, p99: r.latencyNs.p99, max: r.latencyNs.max, mean: r.latencyNs.mean };
+    if (r.counters) old.counters = Object.fromEntries(Object.entries(r.counters).filter(([k]) => !k.startsWith('ns')));
+    return old;
+  });
+  return { name: 'seed-thread', description: 'v1', startedAt: '2026-01-01T00:00:00Z', workload: { kind: 'quote' }, rows };
 }

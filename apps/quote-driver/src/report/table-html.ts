@@ -32,5 +32,5 @@ export function summaryTable(m: ReportModel): string {
       return `<tr data-row="${r.index}"${cls ? ` class="${cls}"` : ''}>${cells}</tr>`;
     })
     .join('\n');
-  return `<div class="table-wrap"><table id="summary" class="sortable"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+  return `<div class="table-wrap"><table id="summary-table" class="sortable"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
