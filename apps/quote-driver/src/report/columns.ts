@@ -4,8 +4,11 @@
  * terminal shows it. Formatting never changes a value: the HTML table keeps the raw one.
  */
 import { formatBytes, formatCount, formatAxisValue, formatUs } from './format.js';
-import type { PointRow, ReportModel } from './model.js';
+import type { ReportModel } from './model.js';
 import type { ReportRow } from './results-shape.js';
+
+/** How a column prints its raw value: ns as µs, bytes and kB (meminfo) as sizes, counts, per-second rates (whole), text as is. */
+export type ColumnUnit = 'ns' | 'bytes' | 'kB' | 'count' | 'rate' | 'text';
 
 export interface Column {
   id: string;
@@ -16,10 +19,11 @@ export interface Column {
   /** Where the value is in the row of results.json; `sum` adds up the record found there. */
   path: readonly string[];
   sum?: boolean;
+  unit: ColumnUnit;
   /** Numbers sort numerically and align right. */
   numeric: boolean;
   terminal: boolean;
-  text(v: unknown, r: PointRow): string;
+  text(v: unknown): string;
 }
 
 /** The value a column shows for a row, straight from results.json. */
@@ -31,42 +35,55 @@ export function columnValue(c: Column, row: ReportRow): unknown {
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-const col = (id: string, head: string, help: string, path: string[], text: (v: number | undefined) => string, terminal = true, sum = false): Column => ({
+const FORMAT: Record<Exclude<ColumnUnit, 'text'>, (v: number | undefined) => string> = {
+  ns: formatUs,
+  bytes: formatBytes,
+  kB: (v) => (v === undefined ? '—' : formatBytes(v * 1024)),
+  count: formatCount,
+  rate: (v) => (v === undefined ? '—' : formatCount(Math.round(v))),
+};
+const col = (id: string, head: string, help: string, path: string[], unit: Exclude<ColumnUnit, 'text'>, terminal = true, sum = false): Column => ({
   id,
   head,
   help,
   path,
+  unit,
   numeric: true,
   terminal,
   ...(sum ? { sum } : {}),
-  text: (v) => text(num(v)),
+  text: (v) => FORMAT[unit](num(v)),
 });
-const counter = (name: string, head: string, help: string, terminal = true) => col(name, head, help, ['counters', name], formatCount, terminal);
+const counter = (name: string, head: string, help: string, terminal = true) => col(name, head, help, ['counters', name], 'count', terminal);
+const textCol = (id: string, head: string, help: string, path: string[], text: (v: unknown) => string = String): Column => ({
+  id,
+  head,
+  help,
+  path,
+  unit: 'text',
+  numeric: false,
+  terminal: true,
+  text,
+});
 
 /** The columns for `m`: strategy, one per swept axis, the seed when there are several, then the figures. */
 export function columnsFor(m: ReportModel): Column[] {
   const seeds = new Set(m.res.rows.map((r) => r.seed));
   const v1 = !m.rows.some((r) => r.row.coordinates);
-  const axisCols: Column[] = m.axes.map((a) => ({
-    id: `axis:${a.key}`,
-    head: a.title,
-    help: `swept: ${a.key}`,
-    // v1 rows carry the size and client count at the top level.
-    path: v1 ? [a.key.replace(/^workload\./, '')] : ['coordinates', a.key],
+  // v1 rows carry the size and client count at the top level.
+  const axisCols = m.axes.map((a) => ({
+    ...textCol(`axis:${a.key}`, a.title, `swept: ${a.key}`, v1 ? [a.key.replace(/^workload\./, '')] : ['coordinates', a.key], (v) => formatAxisValue(a.key, v)),
     numeric: a.numeric,
-    terminal: true,
-    text: (v) => formatAxisValue(a.key, v),
   }));
   return [
-    { id: 'strategy', head: 'strategy', help: 'strategy as configured', path: ['label'], numeric: false, terminal: true, text: (v) => String(v) },
+    textCol('strategy', 'strategy', 'strategy as configured', ['label']),
     ...axisCols,
-    ...(seeds.size > 1 ? [col('seed', 'seed', 'run seed', ['seed'], formatCount)] : []),
-    col('overhead', 'overhead µs', 'p50 latency minus the host service time', ['overheadP50Ns'], formatUs),
-    col('p50', 'p50 µs', 'median request latency', ['latencyNs', 'p50'], formatUs),
-    col('p95', 'p95 µs', '95th percentile latency', ['latencyNs', 'p95'], formatUs, false),
-    col('p99', 'p99 µs', '99th percentile latency', ['latencyNs', 'p99'], formatUs),
-    col('max', 'max µs', 'slowest request', ['latencyNs', 'max'], formatUs, false),
-    col('throughput', 'req/s', 'completed requests per second of modeled time', ['throughputPerSec'], (v) => (v === undefined ? '—' : formatCount(Math.round(v)))),
+    ...(seeds.size > 1 ? [col('seed', 'seed', 'run seed', ['seed'], 'count')] : []),
+    col('overhead', 'overhead µs', 'p50 latency minus the host service time', ['overheadP50Ns'], 'ns'),
+    col('p50', 'p50 µs', 'median request latency', ['latencyNs', 'p50'], 'ns'),
+    col('p95', 'p95 µs', '95th percentile latency', ['latencyNs', 'p95'], 'ns', false),
+    col('p99', 'p99 µs', '99th percentile latency', ['latencyNs', 'p99'], 'ns'),
+    col('max', 'max µs', 'slowest request', ['latencyNs', 'max'], 'ns', false),
+    col('throughput', 'req/s', 'completed requests per second of modeled time', ['throughputPerSec'], 'rate'),
     counter('directMapLevel3Splits', '1G splits', 'direct_map_level3_splits: 1 GiB → 2 MiB pages'),
     counter('directMapLevel2Splits', '2M splits', 'direct_map_level2_splits: 2 MiB → 4 KiB pages'),
     counter('pagesConvertedToShared', '→shared', 'pages converted private → shared'),
@@ -74,14 +91,14 @@ export function columnsFor(m: ReportModel): Column[] {
     counter('mapGpaCalls', 'MapGPA', 'TDVMCALL<MapGPA> hypercalls'),
     counter('tlbFlushFull', 'full TLB', 'full TLB flushes, summed over CPUs'),
     counter('ipis', 'IPIs', 'IPIs sent for TLB shootdowns'),
-    col('bounced', 'bounced', 'bytes copied to or from SWIOTLB slots', ['counters', 'bytesBounced'], formatBytes),
-    col('sharedPeak', 'shared peak', 'peak memory shared beyond the boot pools', ['sharedBytes', 'peak'], formatBytes),
-    col('sharedMean', 'shared mean', 'time-weighted mean shared beyond the boot pools', ['sharedBytes', 'mean'], formatBytes, false),
-    col('directMap4k', 'DirectMap4k', 'DirectMap4k at the end of the run', ['directMap', 'DirectMap4k'], (v) => (v === undefined ? '—' : formatBytes(v * 1024)), false),
+    col('bounced', 'bounced', 'bytes copied to or from SWIOTLB slots', ['counters', 'bytesBounced'], 'bytes'),
+    col('sharedPeak', 'shared peak', 'peak memory shared beyond the boot pools', ['sharedBytes', 'peak'], 'bytes'),
+    col('sharedMean', 'shared mean', 'time-weighted mean shared beyond the boot pools', ['sharedBytes', 'mean'], 'bytes', false),
+    col('directMap4k', 'DirectMap4k', 'DirectMap4k at the end of the run', ['directMap', 'DirectMap4k'], 'kB', false),
     counter('hazardUnalignedZeropad', 'zeropad', 'load_unaligned_zeropad hazards: a private alias of a shared page right after in-use memory'),
     counter('leakedPages', 'leaked', 'pages leaked because they could not be made private again'),
-    { id: 'status', head: 'status', help: 'ok; n/a: the strategy cannot serve this workload; error: init failed', path: ['status'], numeric: false, terminal: true, text: (v) => String(v) },
-    col('errors', 'errors', 'failed requests (by errno in results.json)', ['errors'], formatCount, true, true),
-    col('violations', 'violations', 'invariant violations recorded', ['violations'], formatCount, true, true),
+    { ...textCol('status', 'status', 'ok; n/a: the strategy cannot serve this workload; error: init failed', ['status']), terminal: false },
+    col('errors', 'errors', 'failed requests (by errno in results.json)', ['errors'], 'count', true, true),
+    col('violations', 'violations', 'invariant violations recorded', ['violations'], 'count', true, true),
   ];
 }

@@ -1,7 +1,7 @@
 /**
- * The sortable summary table. Every cell carries the raw value from results.json in
- * `data-value` (and the key path it came from in the column's `data-path`), so sorting uses the
- * real numbers and a test can compare the page with the file.
+ * The sortable summary table. Every cell carries the raw value from results.json in `data-value`;
+ * the column's `data-path` says where in the row it came from and `data-unit` how it is printed,
+ * so sorting uses the real numbers and a test can compare the page with the file.
  */
 import { columnsFor, columnValue } from './columns.js';
 import { escapeHtml } from './escape.js';
@@ -14,7 +14,7 @@ export function summaryTable(m: ReportModel): string {
   const head = cols
     .map(
       (c) =>
-        `<th scope="col" class="${c.numeric ? 'num' : 'txt'}" title="${escapeHtml(c.help)}" data-col="${escapeHtml(c.id)}" data-path="${attr(c.path)}"${c.sum ? ' data-sum="1"' : ''} aria-sort="none"><button type="button">${escapeHtml(c.head)}</button></th>`,
+        `<th scope="col" class="${c.numeric ? 'num' : 'txt'}" title="${escapeHtml(c.help)}" data-col="${escapeHtml(c.id)}" data-path="${attr(c.path)}" data-unit="${c.unit}"${c.sum ? ' data-sum="1"' : ''} aria-sort="none"><button type="button">${escapeHtml(c.head)}</button></th>`,
     )
     .join('');
   const body = m.rows
@@ -23,7 +23,7 @@ export function summaryTable(m: ReportModel): string {
       const cells = cols
         .map((c) => {
           const v = columnValue(c, r.row);
-          let text = escapeHtml(c.text(v, r));
+          let text = escapeHtml(c.text(v));
           if (c.id === 'errors' && r.row.errorsUnexpected) text += ' <span class="badge" title="errors the experiment did not expect">unexpected</span>';
           if (c.id === 'status' && r.row.status !== 'ok') text = `<span class="status-${escapeHtml(r.row.status)}" title="${escapeHtml(r.row.reason ?? '')}">${text}</span>`;
           return `<td class="${c.numeric ? 'num' : 'txt'}" data-value="${attr(v)}">${text}</td>`;

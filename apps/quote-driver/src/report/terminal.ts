@@ -7,7 +7,9 @@ import type { ReportResults } from './results-shape.js';
 export function renderTable(res: ReportResults): string {
   const m = buildModel(res);
   const cols = columnsFor(m).filter((c) => c.terminal);
-  const rows = m.rows.map((r) => cols.map((c) => c.text(columnValue(c, r.row), r)));
+  // A run that did not run says so in its errors cell, as the HTML table's status column does.
+  const cell = (c: (typeof cols)[number], r: (typeof m.rows)[number]) => (c.id === 'errors' && r.row.status !== 'ok' ? r.row.status : c.text(columnValue(c, r.row)));
+  const rows = m.rows.map((r) => cols.map((c) => cell(c, r)));
   const heads = cols.map((c) => c.head);
   const widths = heads.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>

@@ -8,7 +8,7 @@ import { formatSizeApprox } from '../../experiment/size.js';
 import { shortLabel } from '../format.js';
 import { okRows, type PointRow, type ReportModel } from '../model.js';
 import { stepPoints } from '../series.js';
-import { atPoint, byPoint, BYTES_LABEL_EXPR, byteUnit, type Figure, omittedFigure, strategyAxis, strategyEncoding, POINT_ROW_HEADER } from './common.js';
+import { atPoint, byPoint, byteUnit, type Figure, omittedFigure, strategyAxis, strategyEncoding, POINT_ROW_HEADER } from './common.js';
 
 const MAX_STEPS = 300;
 const LEVELS = [
@@ -166,13 +166,15 @@ function sharedPeakMean(m: ReportModel): Figure {
       : [],
   );
   if (!values.length) return omittedFigure('shared-0', title, 'This results file records no shared memory.');
+  const [per, unitName] = byteUnit(Math.max(...values.map((v) => v.bytes)));
+  for (const v of values) v.bytes /= per;
   const unit = {
     width: 480,
     height: { step: 18 },
     mark: { type: 'point', filled: true, size: 60 },
     encoding: {
       y: { ...strategyAxis(m), axis: { labelLimit: 300, grid: true } },
-      x: { field: 'bytes', type: 'quantitative', title: 'shared beyond boot pools', axis: { labelExpr: BYTES_LABEL_EXPR } },
+      x: { field: 'bytes', type: 'quantitative', title: `shared beyond boot pools (${unitName})`, axis: { format: '~g' } },
       shape: { field: 'stat', type: 'nominal', title: null, scale: { domain: ['peak', 'mean'], range: ['circle', 'triangle-up'] } },
       ...strategyEncoding(m, ['color']),
     },
