@@ -1,14 +1,16 @@
 /**
- * results.json v2 fixtures for the report tests (docs/results-format.md): the shape the runner
- * writes, with values of the size the model produces (per-phase times from the cost defaults of
- * docs/model.md §8, 4 ms quote generation, 1 s polls). Deterministic: same input, same file.
+ * results.json v2 fixtures for the report tests (docs/results-format.md): the layout the runner
+ * writes (rows point-major, `strategy` nested, `points`, `sensitivity`), with values of the size
+ * the model produces (per-phase times from the cost defaults of docs/model.md §8, 4 ms quote
+ * generation, 1 s polls). Deterministic: same input, same file.
  */
 
+import { readFileSync } from 'node:fs';
 import type { ReportRow } from '../src/report/results-shape.js';
 
 type Coordinates = Record<string, unknown>;
-/** A v2 row: the report's row shape with the point always present. */
-export type FixtureRow = ReportRow & { id: string; coordinates: Coordinates };
+/** A v2 row: the report's row shape with the point and the strategy always present. */
+export type FixtureRow = ReportRow & { id: string; coordinates: Coordinates; strategy: NonNullable<ReportRow['strategy']> };
 
 export interface FixtureOptions {
   name: string;
@@ -50,12 +52,39 @@ function cartesian(matrix: FixtureOptions['matrix']): Coordinates[] {
 
 const MEM_KB = 16 * 1024 * 1024;
 
-function row(label: string, coordinates: Coordinates, seed: number, requests: number, index: number): FixtureRow {
+/** The runner's point label: `bytes=8 KiB, completion=poll`. */
+const pointLabel = (c: Coordinates) =>
+  Object.entries(c)
+    .map(([k, v]) => `${k.split('.').pop()}=${typeof v === 'number' && k.endsWith('bytes') ? (v >= 1048576 ? `${v / 1048576} MiB` : `${v / 1024} KiB`) : String(v)}`)
+    .join(', ');
+
+interface At {
+  label: string;
+  strategyIndex: number;
+  pointIndex: number;
+  coordinates: Coordinates;
+  seed: number;
+  requests: number;
+}
+
+function row({ label, strategyIndex, pointIndex, coordinates, seed, requests }: At): FixtureRow {
   const bytes = Number(coordinates['workload.bytes'] ?? 8192);
   const clients = Number(coordinates['workload.clients'] ?? 1);
   const poll = coordinates['workload.driver.completion'] === 'poll';
   const pages = Math.ceil(bytes / 4096);
-  const base = { id: `r${index}`, coordinates, label, spec: label, seed, requests: requests * clients, violations: {} as Record<string, number> };
+  const index = pointIndex * 100 + strategyIndex;
+  const base = {
+    id: `p${pointIndex}-s${strategyIndex}-seed${seed}`,
+    pointId: `p${pointIndex}`,
+    coordinates,
+    label: Object.keys(coordinates).length ? `${label} @ ${pointLabel(coordinates)}` : label,
+    strategy: { label, spec: label, meta: { name: `@tdx-shbuf/strategy-${label.split(' ')[0]}`, version: '0.1.0' } },
+    seed,
+    requests: requests * clients,
+    violations: {} as Record<string, number>,
+    platform: { vcpus: 8, memoryBytes: 16 * 1024 ** 3, gbPages: true },
+    cost: { tdvmcallRoundTripNs: 4000, acceptPer4kNs: 2500, quoteGenerationNs: 4_000_000 },
+  };
   if (label.includes('streaming') && bytes > 256 * 1024) {
     return {
       ...base,
@@ -103,12 +132,19 @@ function row(label: string, coordinates: Coordinates, seed: number, requests: nu
   const p50 = pct(50);
   return {
     ...base,
-    meta: { name: `@tdx-shbuf/strategy-${label.split(' ')[0]}`, version: '0.1.0' },
     status: 'ok' as const,
     completed,
     errors: {} as Record<string, number>,
     errorsUnexpected: false,
     latencyNs: { p50, p95: pct(95), p99: pct(99), max: lat[lat.length - 1]!, mean: lat.reduce((a, b) => a + b, 0) / lat.length, cdf },
+    overheadNs: {
+      p50: p50 - serviceNs,
+      p95: pct(95) - serviceNs,
+      p99: pct(99) - serviceNs,
+      max: lat[lat.length - 1]! - serviceNs,
+      mean: lat.reduce((a, b) => a + b, 0) / lat.length - serviceNs,
+      cdf: cdf.map(([ns, f]): [number, number] => [ns - serviceNs, f]),
+    },
     serviceNs,
     overheadP50Ns: p50 - serviceNs,
     throughputPerSec: completed / (modeledNs / 1e9),
@@ -117,24 +153,34 @@ function row(label: string, coordinates: Coordinates, seed: number, requests: nu
     directMap: { DirectMap4k: series.directMap4k.at(-1)!, DirectMap2M: series.directMap2M.at(-1)!, DirectMap1G: series.directMap1G.at(-1)! },
     sharedBytes: { peak: holds, mean: steady ? holds : holds / 2 },
     series,
-    platform: { vcpus: 8, memoryBytes: 16 * 1024 ** 3, gbPages: true },
-    cost: { tdvmcallRoundTripNs: 4000, acceptPer4kNs: 2500, quoteGenerationNs: 4_000_000 },
   };
 }
 
 /** A v2 results object for `opts`: every strategy at every matrix point, for every seed. */
 export function fixtureResults(opts: FixtureOptions) {
   const requests = opts.requests ?? 50;
+  const seeds = opts.seeds ?? [1];
+  const points = cartesian(opts.matrix).map((coordinates, i) => ({ id: `p${i}`, label: pointLabel(coordinates), coordinates }));
   const rows: FixtureRow[] = [];
-  for (const label of opts.strategies) for (const c of cartesian(opts.matrix)) for (const seed of opts.seeds ?? [1]) rows.push(row(label, c, seed, requests, rows.length));
+  // Point-major, then strategy in the experiment's order, then seed: the runner's plan order.
+  points.forEach((p, pointIndex) => {
+    opts.strategies.forEach((label, strategyIndex) => {
+      for (const seed of seeds) rows.push(row({ label, strategyIndex, pointIndex, coordinates: p.coordinates, seed, requests }));
+    });
+  });
   return {
     schemaVersion: 2,
+    generator: { name: 'tdx-shbuf', version: '0.0.0' },
     name: opts.name,
     description: `fixture: ${opts.strategies.length} strategies over ${opts.matrix.map((m) => m.key).join(' × ')}`,
     experiment: { name: opts.name, workload: { kind: 'quote', requests }, strategies: opts.strategies },
+    experimentHash: '0'.repeat(64),
     matrix: opts.matrix,
+    points,
+    strategies: opts.strategies.map((label) => ({ label, spec: label })),
+    seeds,
     rows,
-    timing: { startedAt: '2026-05-01T12:00:00.000Z', wallMs: 4321 },
+    timing: { startedAt: '2026-05-01T12:00:00.000Z', wallMs: 4321, jobs: 2, perRowWallMs: Object.fromEntries(rows.map((r) => [r.id, 12.5])) },
   };
 }
 
@@ -161,17 +207,38 @@ export function seedFixture() {
     ],
     strategies: SEED_STRATEGIES,
   });
-  const bad = res.rows.find((r) => r.label === 'vmap-noalias' && r.status === 'ok')!;
+  const bad = res.rows.find((r) => r.strategy.label === 'vmap-noalias' && r.status === 'ok')!;
   Object.assign(bad, { errors: { EIO: 2 }, errorsUnexpected: true, violations: { '4': 1 } });
   bad.counters!.leakedPages = 3;
-  const sensitivity = [
-    { coordinates: { 'workload.bytes': 8192, 'workload.driver.completion': 'interrupt' }, holds: true, ranking: SEED_STRATEGIES.slice(0, 3) },
-    {
-      coordinates: { 'workload.bytes': 131072, 'workload.driver.completion': 'interrupt' },
-      holds: false,
-      flips: [{ parameter: 'bounceBytesPerNs', value: 2.5, between: ['dma-swiotlb {mode: "streaming"}', 'dma-swiotlb {mode: "atomic"}'] }],
-    },
-  ];
+  const ranking = (labels: string[]) => labels.map((l) => [l]);
+  const cheap = ['dma-swiotlb {mode: "atomic"}', 'direct-map', 'dma-swiotlb {mode: "streaming"}'];
+  const sensitivity = {
+    metric: 'overheadP50Ns',
+    tolerance: { relative: 0.02, absoluteNs: 100 },
+    bisectSteps: 8,
+    parameters: [
+      { name: 'bounceBytesPerNs', low: 2.5, high: 40, basis: 'assumption', note: 'no TDX source; ×0.25–×4' },
+      { name: 'tdvmcallRoundTripNs', low: 1000, high: 16000, basis: 'proxy', note: 'SEV-SNP VMGEXIT figure, no TDX measurement; ×0.25–×4' },
+    ],
+    points: [
+      { pointId: 'p0', label: 'bytes=8 KiB, completion=interrupt', coordinates: res.points[0]!.coordinates, ranking: ranking(cheap), holds: true, parameters: [] },
+      {
+        pointId: 'p2',
+        label: 'bytes=128 KiB, completion=interrupt',
+        coordinates: res.points[2]!.coordinates,
+        ranking: ranking(cheap),
+        holds: false,
+        parameters: [
+          {
+            name: 'bounceBytesPerNs',
+            low: { value: 2.5, ranking: ranking([cheap[1]!, cheap[0]!, cheap[2]!]), holds: false },
+            high: { value: 40, ranking: ranking(cheap), holds: true },
+            flip: { side: 'low', value: 4.727, lastHolding: 4.75, ranking: ranking([cheap[1]!, cheap[0]!, cheap[2]!]), swapped: ['direct-map', 'dma-swiotlb {mode: "atomic"}'] },
+          },
+        ],
+      },
+    ],
+  };
   return { ...res, sensitivity };
 }
 
@@ -192,11 +259,20 @@ export function ghciFixture() {
 export function v1Results() {
   const res = seedFixture();
   const rows = res.rows.map((r) => {
-    const old: Record<string, unknown> = { ...r, bytes: r.coordinates['workload.bytes'], clients: 1 };
-    for (const k of ['coordinates', 'series', 'errorsUnexpected', 'id']) delete old[k];
+    const old: Record<string, unknown> = { ...r, label: r.strategy.label, spec: r.strategy.spec, meta: r.strategy.meta, bytes: r.coordinates['workload.bytes'], clients: 1, wallMs: 12.5 };
+    for (const k of ['coordinates', 'series', 'errorsUnexpected', 'id', 'pointId', 'strategy', 'overheadNs']) delete old[k];
     if (r.latencyNs) old.latencyNs = { p50: r.latencyNs.p50, p95: r.latencyNs.p95, p99: r.latencyNs.p99, max: r.latencyNs.max, mean: r.latencyNs.mean };
     if (r.counters) old.counters = Object.fromEntries(Object.entries(r.counters).filter(([k]) => !k.startsWith('ns')));
     return old;
   });
   return { name: 'seed-thread', description: 'v1', startedAt: '2026-01-01T00:00:00Z', workload: { kind: 'quote' }, rows };
+}
+
+/**
+ * A real results.json v2: written by the runner of branch experiments-runner (72f644f) for four
+ * strategies × {8 KiB, 128 KiB} × {interrupt, poll}, two clients of three quotes, with
+ * `--sensitivity`; minified. It pins the report to what the runner actually writes.
+ */
+export function runnerResults(): unknown {
+  return JSON.parse(readFileSync(new URL('./fixtures/results-v2-runner.json', import.meta.url), 'utf8'));
 }

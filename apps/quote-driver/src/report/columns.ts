@@ -68,14 +68,14 @@ const textCol = (id: string, head: string, help: string, path: string[], text: (
 /** The columns for `m`: strategy, one per swept axis, the seed when there are several, then the figures. */
 export function columnsFor(m: ReportModel): Column[] {
   const seeds = new Set(m.res.rows.map((r) => r.seed));
-  const v1 = !m.rows.some((r) => r.row.coordinates);
+  const v1 = !m.rows.some((r) => r.row.coordinates || r.row.strategy);
   // v1 rows carry the size and client count at the top level.
   const axisCols = m.axes.map((a) => ({
     ...textCol(`axis:${a.key}`, a.title, `swept: ${a.key}`, v1 ? [a.key.replace(/^workload\./, '')] : ['coordinates', a.key], (v) => formatAxisValue(a.key, v)),
     numeric: a.numeric,
   }));
   return [
-    textCol('strategy', 'strategy', 'strategy as configured', ['label']),
+    textCol('strategy', 'strategy', 'strategy as configured', v1 ? ['label'] : ['strategy', 'label']),
     ...axisCols,
     ...(seeds.size > 1 ? [col('seed', 'seed', 'run seed', ['seed'], 'count')] : []),
     col('overhead', 'overhead µs', 'p50 latency minus the host service time', ['overheadP50Ns'], 'ns'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAxisValue, formatCount, formatDuration, formatUs, shortLabel } from './format.js';
+import { formatAxisValue, formatBytes, formatCount, formatDuration, formatUs, shortLabel } from './format.js';
 
 describe('report number formats', () => {
   it('microseconds: one decimal below 100 µs, grouped whole µs above, a dash when absent', () => {
@@ -17,6 +17,12 @@ describe('report number formats', () => {
     expect(formatDuration(999_600)).toBe('1.00 ms');
     expect(formatDuration(4_007_000)).toBe('4.01 ms');
     expect(formatDuration(1_000_006_000)).toBe('1.00 s');
+  });
+
+  it('bytes round to whole bytes below 1 KiB, one decimal above', () => {
+    expect(formatBytes(5.96e-8)).toBe('0 B');
+    expect(formatBytes(512.4)).toBe('512 B');
+    expect(formatBytes(141_107)).toBe('137.8 KiB');
   });
 
   it('counts group digits and keep one decimal for fractions', () => {

@@ -16,9 +16,10 @@ export function formatCount(n: number | undefined): string {
   return Number.isInteger(n) ? grouped.format(n) : n.toFixed(1);
 }
 
-/** Bytes, rounded for tables (137.8 KiB); "—" when absent. */
+/** Bytes, rounded for tables (137.8 KiB, 512 B; a time-weighted mean of 6e-8 B is 0 B); "—" when absent. */
 export function formatBytes(n: number | undefined): string {
-  return n === undefined ? '—' : formatSizeApprox(n);
+  if (n === undefined) return '—';
+  return Math.abs(n) < 1024 ? `${Math.round(n)} B` : formatSizeApprox(n);
 }
 
 /** Nanoseconds in the unit that reads best, three significant digits: 850 ns, 6.80 µs, 4.01 ms, 1.00 s. */

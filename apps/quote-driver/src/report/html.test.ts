@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResults } from '../experiment/runner.js';
-import { ghciFixture, seedFixture, v1Results } from '../../test/report-fixture.js';
+import { ghciFixture, runnerResults, seedFixture, v1Results } from '../../test/report-fixture.js';
 import { renderHtml } from './html.js';
 import { parseResults, type ReportResults } from './results-shape.js';
 import { renderTable } from './terminal.js';
@@ -28,7 +28,7 @@ describe('report.html', () => {
   });
 
   it('every drawn figure holds an SVG, every omitted one says why; ids are unique', async () => {
-    for (const res of [seedFixture(), ghciFixture(), v1Results()]) {
+    for (const res of [seedFixture(), ghciFixture(), v1Results(), runnerResults()]) {
       const html = await renderHtml(parse(res));
       const figures = [...html.matchAll(/<figure id="([^"]+)" data-chart="(drawn|omitted)">([\s\S]*?)<\/figure>/g)];
       expect(figures.length).toBeGreaterThan(5);
@@ -53,13 +53,18 @@ describe('report.html', () => {
     expect(html).not.toMatch(/<details open><summary>(Platform|Cost)/);
   });
 
-  it('the sensitivity verdicts and the cheapest strategy per point are at the top', async () => {
+  it('the cheapest strategy per point and whether its ranking survives the cost model are at the top, the detail in its own section', async () => {
     const html = await renderHtml(parse(seedFixture()));
     const glance = /<section class="glance"[\s\S]*?<\/section>/.exec(html)![0];
-    expect(glance).toMatch(/128 KiB · interrupt<\/b>: <span class="flag">the ranking flips<\/span> when <code>bounceBytesPerNs<\/code> at 2.5/);
-    expect(glance).toMatch(/8 KiB · interrupt<\/b>: the ranking holds/);
+    expect(glance).toMatch(
+      /128 KiB · interrupt<\/b>: least guest overhead [^<]*<span[^>]*><\/span>dma-swiotlb mode=atomic [\s\S]*?<span class="flag">The ranking flips<\/span> with <code>bounceBytesPerNs<\/code> at 4.727 \(its low side; still holds at 4.75\): direct-map now beats dma-swiotlb mode=atomic\.<\/li>/,
+    );
+    expect(glance).toMatch(/8 KiB · interrupt<\/b>: least guest overhead [\s\S]*?The ranking holds over every cost parameter’s range\.<\/li>/);
     expect(glance).toMatch(/8 KiB · poll<\/b>: every strategy within [\d.]+ % of the others/);
     expect(glance).toMatch(/1 run\(s\) with unexpected errors: vmap-noalias @ 8 KiB · interrupt/);
+    const section = /<section id="sensitivity">[\s\S]*?<\/section>/.exec(html)![0];
+    expect(section).toMatch(/<td>128 KiB · interrupt<\/td><td>1\. dma-swiotlb mode=atomic&ensp;2\. direct-map&ensp;3\. dma-swiotlb mode=streaming<\/td><td><span class="flag">flips<\/span>/);
+    expect(section).toMatch(/<details><summary>Ranges tried \(2\)<\/summary>/);
   });
 });
 
@@ -71,6 +76,7 @@ describe('the terminal table', () => {
     const [head] = t.split('\n');
     expect(head).toMatch(/^strategy +buffer size +clients +overhead µs/);
     expect(t).toMatch(/\nnot run:\n {2}dma-swiotlb \{mode: "streaming"\} @ 1 MiB · 1 client: Strategy/);
-    expect(t).toMatch(/\nunexpected errors:\n {2}direct-map \{convert: "per-request"\} @ 8 KiB · 1 client: EIO × 1\n/);
+    expect(t).toMatch(/\nerrors the experiment does not expect \(!\):\n {2}direct-map \{convert: "per-request"\} @ 8 KiB · 1 client: EIO × 1\n/);
+    expect(t.split('\n')[2]).toMatch(/ 1 !\s+0$/);
   });
 });

@@ -14,6 +14,7 @@ import { escapeHtml } from './escape.js';
 import { glanceSection, notRunSection } from './glance.js';
 import { buildModel, type ReportModel } from './model.js';
 import { SORT_SCRIPT } from './page-script.js';
+import { sensitivitySection } from './sensitivity.js';
 import { PAGE_STYLE } from './page-style.js';
 import { parametersSection } from './parameters.js';
 import type { ReportResults } from './results-shape.js';
@@ -79,7 +80,9 @@ export async function renderHtml(res: ReportResults, opts: RenderHtmlOptions = {
     res.timing ? `${(res.timing.wallMs / 1000).toFixed(1)} s wall` : '',
     `results schema v${res.schemaVersion ?? 1}`,
   ].filter(Boolean);
-  const toc = [['summary', 'Summary table'], ...secs.map((s) => [`sec-${s.id}`, s.title]), ['parameters', 'Parameters']].map(([id, t]) => `<a href="#${id}">${escapeHtml(t!)}</a>`).join('');
+  const toc = [['summary', 'Summary table'], ...(res.sensitivity !== undefined ? [['sensitivity', 'Sensitivity']] : []), ...secs.map((s) => [`sec-${s.id}`, s.title]), ['parameters', 'Parameters']]
+    .map(([id, t]) => `<a href="#${id}">${escapeHtml(t!)}</a>`)
+    .join('');
   const csp = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${sha256(SORT_SCRIPT)}'`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -94,6 +97,7 @@ export async function renderHtml(res: ReportResults, opts: RenderHtmlOptions = {
 ${glanceSection(m)}
 <section id="summary"><h2>Summary</h2><p class="muted">Click a column to sort; hover a header for what it counts. Times are modeled microseconds.</p>${summaryTable(m)}</section>
 ${notRunSection(m)}
+${sensitivitySection(m)}
 ${rendered.join('\n')}
 ${parametersSection(m)}
 </main>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ghciFixture, SEED_STRATEGIES, seedFixture } from '../../test/report-fixture.js';
+import { ghciFixture, runnerResults, SEED_STRATEGIES, seedFixture } from '../../test/report-fixture.js';
 import { buildModel } from './model.js';
 import { parseResults, type ReportResults } from './results-shape.js';
 
@@ -16,6 +16,14 @@ describe('the report model', () => {
     expect(m.strategies).toEqual(SEED_STRATEGIES);
     expect(m.phases.slice(0, 3)).toEqual(['nsMapGpa', 'nsAccept', 'nsTlbIpi']);
     expect(m.rows.every((r) => m.points.includes(r.point))).toBe(true);
+  });
+
+  it('the runner’s own file: strategies from `strategy.label` (rows are labelled with their point), points in matrix order', () => {
+    const m = buildModel(parse(runnerResults()));
+    expect(m.strategies).toEqual(['direct-map', 'dma-swiotlb {mode: "streaming"}', 'open-coded', 'dma-swiotlb {mode: "coherent"}']);
+    expect(m.points).toEqual(['8 KiB · interrupt', '8 KiB · poll', '128 KiB · interrupt', '128 KiB · poll']);
+    expect(m.rows[0]!.row.label).toBe('direct-map @ bytes=8 KiB, completion=interrupt');
+    expect(m.rows[0]!.strategy).toBe('direct-map');
   });
 
   it('a matrix key with one value is not an axis', () => {

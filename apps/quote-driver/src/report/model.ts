@@ -32,6 +32,8 @@ export interface ReportModel {
 
 export interface PointRow {
   row: ReportRow;
+  /** The strategy's label (v2 `strategy.label`; v1 `label`): what colours and groups a row. */
+  strategy: string;
   /** Index in results.json `rows`. */
   index: number;
   coordinates: Record<string, unknown>;
@@ -68,6 +70,9 @@ function coordinatesOf(r: ReportRow): Record<string, unknown> {
   return c;
 }
 
+/** The strategy a row ran: v2 rows name it in `strategy`, v1 rows in `label`. */
+export const strategyLabel = (r: ReportRow) => r.strategy?.label ?? r.label;
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Build the report's view of `res`. */
@@ -85,9 +90,9 @@ export function buildModel(res: ReportResults): ReportModel {
   }
   const rows = res.rows.map((row, index) => {
     const coordinates = coords[index]!;
-    return { row, index, coordinates, point: pointName(axes, coordinates) };
+    return { row, index, strategy: strategyLabel(row), coordinates, point: pointName(axes, coordinates) };
   });
-  const strategies = [...new Set(res.rows.map((r) => r.label))];
+  const strategies = [...new Set([...(res.strategies?.map((s) => s.label) ?? []), ...res.rows.map(strategyLabel)])];
   const found = new Set(res.rows.flatMap((r) => Object.keys(r.counters ?? {}).filter(isPhaseCounter)));
   const phases = [...PHASE_ORDER.filter((p) => found.has(p)), ...[...found].filter((p) => !PHASE_ORDER.includes(p)).sort()];
   // Points in axis-value order (the matrix order), not in row order.

@@ -45,6 +45,10 @@ details { margin: 8px 0; }
 details > summary { cursor: pointer; font-weight: 600; }
 details.point > summary { font-weight: 500; }
 pre { background: var(--bg-soft); border: 1px solid var(--line); border-radius: 6px; padding: 10px; overflow-x: auto; font-size: 12px; }
+table.plain { border-collapse: collapse; font-size: 13px; margin: 6px 0; }
+table.plain th, table.plain td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
+table.plain td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.plain ul { margin: 0; padding-left: 18px; }
 ul.notrun li, ul.strategies li { margin: 2px 0; }
 code { font-size: 12.5px; }
 `;

@@ -31,7 +31,9 @@ export function parametersSection(m: ReportModel): string {
     parts.push(block(field === 'platform' ? 'Platform' : 'Cost model (virtual ns unless named otherwise; docs/cost-parameters.md)', note + json(first[field])));
   }
   const strategies = m.strategies.map((label) => {
-    const r = m.res.rows.find((x) => x.label === label && x.meta) ?? m.res.rows.find((x) => x.label === label)!;
+    // v2 keeps package, options and capabilities under `strategy`, v1 at the top of the row.
+    const loaded = m.rows.filter((x) => x.strategy === label).map((x) => x.row.strategy ?? x.row);
+    const r: { meta?: { name: string; version: string }; options?: unknown; capabilities?: unknown } = loaded.find((x) => x.meta) ?? loaded[0] ?? {};
     const meta = r.meta ? ` — <code>${escapeHtml(r.meta.name)}@${escapeHtml(r.meta.version)}</code>` : '';
     const detail = { ...(r.options !== undefined ? { options: r.options } : {}), ...(r.capabilities !== undefined ? { capabilities: r.capabilities } : {}) };
     return `<li><b>${escapeHtml(label)}</b>${meta}${Object.keys(detail).length ? block('options and capabilities', json(detail)) : ''}</li>`;

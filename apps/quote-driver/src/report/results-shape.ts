@@ -28,11 +28,24 @@ const seriesSchema = z.object({
   sharedBytes: z.array(num).optional(),
 });
 
+const strategySchema = z.object({
+  label: z.string(),
+  spec: z.unknown().optional(),
+  meta: z.object({ name: z.string(), version: z.string() }).optional(),
+  options: z.unknown().optional(),
+  capabilities: z.unknown().optional(),
+});
+
 export const reportRowSchema = z.object({
   id: z.string().optional(),
+  pointId: z.string().optional(),
+  /** v2: `<strategy> @ <point>[ seed n]`; v1: the strategy's label. */
   label: z.string(),
+  /** v2: the strategy as configured, with its package and declared capabilities once loaded. */
+  strategy: strategySchema.optional(),
   /** v2: the sweep point, dotted experiment keys → value (e.g. `workload.bytes: 8192`). */
   coordinates: z.record(z.string(), z.unknown()).optional(),
+  /** v1: the strategy's spec, package, options and capabilities at the top level. */
   spec: z.unknown().optional(),
   meta: z.object({ name: z.string(), version: z.string() }).optional(),
   options: z.unknown().optional(),
@@ -46,9 +59,13 @@ export const reportRowSchema = z.object({
   requests: num,
   completed: num,
   errors: counts,
+  /** v2: what the experiment's expectErrors declares for this row. */
+  expectedErrors: z.record(z.string(), z.union([z.literal(true), num])).optional(),
   /** v2: errors the experiment did not declare as expected. */
   errorsUnexpected: z.boolean().optional(),
   latencyNs: latencySchema.optional(),
+  /** v2: latency − service time per request, its own distribution. */
+  overheadNs: latencySchema.optional(),
   overheadP50Ns: num.optional(),
   serviceNs: num.optional(),
   throughputPerSec: num.optional(),
@@ -69,6 +86,12 @@ export const reportResultsSchema = z.object({
   description: z.string().optional(),
   experiment: z.unknown().optional(),
   matrix: z.array(z.object({ key: z.string(), values: z.array(z.unknown()) })).optional(),
+  /** v2: every point of the sweep, in enumeration order. */
+  points: z.array(z.object({ id: z.string(), label: z.string(), coordinates: z.record(z.string(), z.unknown()) })).optional(),
+  /** v2: the strategies in the experiment's order. */
+  strategies: z.array(z.object({ label: z.string(), spec: z.unknown().optional() })).optional(),
+  seeds: z.array(num).optional(),
+  generator: z.object({ name: z.string(), version: z.string() }).optional(),
   rows: z.array(reportRowSchema),
   /** v2: per sweep point, whether the ranking survives the cost model's uncertainty. */
   sensitivity: z.unknown().optional(),

@@ -7,8 +7,13 @@ import type { ReportResults } from './results-shape.js';
 export function renderTable(res: ReportResults): string {
   const m = buildModel(res);
   const cols = columnsFor(m).filter((c) => c.terminal);
-  // A run that did not run says so in its errors cell, as the HTML table's status column does.
-  const cell = (c: (typeof cols)[number], r: (typeof m.rows)[number]) => (c.id === 'errors' && r.row.status !== 'ok' ? r.row.status : c.text(columnValue(c, r.row)));
+  // A run that did not run says so in its errors cell, as the HTML table's status column does;
+  // errors the experiment does not expect are marked "!" (docs/sweeps.md "Errors").
+  const cell = (c: (typeof cols)[number], r: (typeof m.rows)[number]) => {
+    if (c.id !== 'errors') return c.text(columnValue(c, r.row));
+    if (r.row.status !== 'ok') return r.row.status;
+    return `${c.text(columnValue(c, r.row))}${r.row.errorsUnexpected ? ' !' : ''}`;
+  };
   const rows = m.rows.map((r) => cols.map((c) => cell(c, r)));
   const heads = cols.map((c) => c.head);
   const widths = heads.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -18,7 +23,7 @@ export function renderTable(res: ReportResults): string {
       .join('  ')
       .trimEnd();
   const out = [line(heads), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
-  const where = (r: (typeof m.rows)[number]) => `${r.row.label}${r.point ? ` @ ${r.point}` : ''}`;
+  const where = (r: (typeof m.rows)[number]) => `${r.strategy}${r.point ? ` @ ${r.point}` : ''}`;
   const notRun = m.rows.filter((r) => r.row.status !== 'ok').map((r) => `  ${where(r)}: ${r.row.reason ?? r.row.status}`);
   if (notRun.length) out.push('', 'not run:', ...notRun);
   const unexpected = m.rows
@@ -29,6 +34,6 @@ export function renderTable(res: ReportResults): string {
           .map(([k, n]) => `${k} × ${n}`)
           .join(', ')}`,
     );
-  if (unexpected.length) out.push('', 'unexpected errors:', ...unexpected);
+  if (unexpected.length) out.push('', 'errors the experiment does not expect (!):', ...unexpected);
   return `${out.join('\n')}\n`;
 }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Callbacks passed to $eval/$$eval run in the page; their DOM parameters are untyped here (no DOM lib in Node code).
 import { runCli } from '../cli.js';
-import { ghciFixture, seedFixture, v1Results } from '../report-fixture.js';
+import { ghciFixture, runnerResults, seedFixture, v1Results } from '../report-fixture.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
@@ -183,6 +183,10 @@ describe('report.html in headless Chromium', () => {
 
   it('v2 fixture with runs that could not run (GHCI buffers to 4 MiB, 1 and 4 clients)', async () => {
     await checkReport(await reportFrom('ghci', ghciFixture()));
+  });
+
+  it('a results.json the sweep runner wrote (schema 2, with sensitivity)', async () => {
+    await checkReport(await reportFrom('runner', runnerResults()), 'report-runner');
   });
 
   it('a v1 results.json from before schema 2 (tdx-shbuf report <old dir>)', async () => {

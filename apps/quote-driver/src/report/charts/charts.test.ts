@@ -36,7 +36,7 @@ describe('charts from v2 results', () => {
     const bars = (f.spec as unknown as { vconcat: { hconcat: { layer?: { data: { values: { strategy: string; phase: string; us: number; point: string }[] } }[] }[] }[] }).vconcat[0]!.hconcat[0]!
       .layer![0]!.data.values;
     const res = seedFixture();
-    const row = res.rows.find((r) => r.label === 'direct-map {convert: "per-request"}' && r.status === 'ok')!;
+    const row = res.rows.find((r) => r.strategy.label === 'direct-map {convert: "per-request"}' && r.status === 'ok')!;
     const mapGpa = bars.find((b) => b.strategy === 'direct-map convert=per-request' && b.phase === 'MapGPA')!;
     expect(mapGpa.us).toBeCloseTo(row.counters!.nsMapGpa! / row.completed / 1000, 9);
     expect(phaseLabel('nsTlbIpi')).toBe('TLB flush + IPIs');

@@ -23,7 +23,7 @@ export function errorsFigure(m: ReportModel): Figure {
   const id = 'errors';
   const title = 'Errors, leaks and violations';
   const values = m.rows.flatMap((r) => {
-    const run = `${shortLabel(r.row.label)}${r.point ? ` @ ${r.point}` : ''}${r.row.seed !== undefined && m.res.rows.some((o) => o.seed !== r.row.seed) ? ` seed ${r.row.seed}` : ''}${r.row.errorsUnexpected ? ' ⚠' : ''}`;
+    const run = `${shortLabel(r.strategy)}${r.point ? ` @ ${r.point}` : ''}${r.row.seed !== undefined && m.res.rows.some((o) => o.seed !== r.row.seed) ? ` seed ${r.row.seed}` : ''}${r.row.errorsUnexpected ? ' ⚠' : ''}`;
     return problemsOf(r.row).map((p) => ({ run, ...p }));
   });
   if (!values.length) return omittedFigure(id, title, 'No run failed a request, leaked a page or violated an invariant.');

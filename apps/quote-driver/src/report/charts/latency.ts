@@ -23,7 +23,14 @@ export function latencyFigure(m: ReportModel): Figure {
   const withCdf = ok.filter((r) => r.row.latencyNs?.cdf?.length);
   if (!withCdf.length) return percentileFallback(m);
   const values = withCdf.flatMap((r) =>
-    downsampleCdf(r.row.latencyNs!.cdf!, MAX_CDF_POINTS).map(([ns, fraction]) => ({ point: r.point, strategy: shortLabel(r.row.label), run: r.index, us: ns / 1000, fraction })),
+    // An empirical CDF rises from 0 at its first value: the file lists only where it arrives.
+    [[r.row.latencyNs!.cdf![0]![0], 0] as [number, number], ...downsampleCdf(r.row.latencyNs!.cdf!, MAX_CDF_POINTS)].map(([ns, fraction]) => ({
+      point: r.point,
+      strategy: shortLabel(r.strategy),
+      run: r.index,
+      us: ns / 1000,
+      fraction,
+    })),
   );
   const points = [...new Set(withCdf.map((r) => r.point))];
   // Log time only where a panel spans decades: inside one decade a log axis has a single tick.
@@ -71,7 +78,7 @@ function percentileFallback(m: ReportModel): Figure {
   const id = 'latency';
   const title = 'Request latency percentiles';
   const stats = ['p50', 'p95', 'p99', 'max'] as const;
-  const values = okRows(m).flatMap((r) => (r.row.latencyNs ? stats.map((stat) => ({ point: r.point, strategy: shortLabel(r.row.label), stat, us: r.row.latencyNs![stat] / 1000 })) : []));
+  const values = okRows(m).flatMap((r) => (r.row.latencyNs ? stats.map((stat) => ({ point: r.point, strategy: shortLabel(r.strategy), stat, us: r.row.latencyNs![stat] / 1000 })) : []));
   if (!values.length) return omittedFigure(id, title, 'No completed run has latencies.');
   const points = [...new Set(values.map((v) => v.point))];
   const log = spansDecades(

@@ -4,7 +4,7 @@
  * strategy that costs 7 µs shows its make-up as clearly as one that costs 850 µs.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { formatUs, shortLabel } from '../format.js';
+import { formatDuration, formatUs, shortLabel } from '../format.js';
 import { okRows, type ReportModel } from '../model.js';
 import { atPoint, byPoint, type Figure, logScale, mean, omittedFigure, spansDecades, strategyAxis, strategyEncoding, US_LABEL_EXPR, POINT_ROW_HEADER } from './common.js';
 
@@ -40,7 +40,7 @@ function phaseData(m: ReportModel) {
   const totals: { point: string; strategy: string; us: number; text: string }[] = [];
   for (const [point, rows] of byPoint(okRows(m), m.points)) {
     for (const label of m.strategies) {
-      const rs = rows.filter((r) => r.row.label === label && r.row.counters && r.row.completed > 0);
+      const rs = rows.filter((r) => r.strategy === label && r.row.counters && r.row.completed > 0);
       if (!rs.length) continue;
       let total = 0;
       m.phases.forEach((p, order) => {
@@ -120,7 +120,7 @@ function overheadFallback(m: ReportModel): Figure {
   const title = 'Guest overhead per request (p50 latency − host service time)';
   const values = okRows(m)
     .filter((r) => r.row.overheadP50Ns !== undefined && r.row.overheadP50Ns > 0)
-    .map((r) => ({ point: r.point, strategy: shortLabel(r.row.label), us: r.row.overheadP50Ns! / 1000, text: formatUs(r.row.overheadP50Ns) }));
+    .map((r) => ({ point: r.point, strategy: shortLabel(r.strategy), us: r.row.overheadP50Ns! / 1000, text: formatDuration(r.row.overheadP50Ns!) }));
   if (!values.length) return omittedFigure(id, title, 'No completed run has a positive overhead to draw.');
   const log = spansDecades(
     values.map((v) => v.us),

@@ -16,7 +16,7 @@ const THROUGHPUT: Metric = { field: 'throughput', title: 'throughput (requests/s
 function sweepData(m: ReportModel, axis: Axis) {
   const others = m.axes.filter((a) => a !== axis);
   return okRows(m).map((r) => ({
-    strategy: shortLabel(r.row.label),
+    strategy: shortLabel(r.strategy),
     x: r.coordinates[axis.key],
     xText: formatAxisValue(axis.key, r.coordinates[axis.key]),
     panel: pointName(others, r.coordinates),

@@ -23,7 +23,7 @@ function linesOver(rows: PointRow[], pick: (r: PointRow) => number[] | undefined
   return rows.flatMap((r) => {
     const v = pick(r);
     if (!r.row.series || !v) return [];
-    return stepPoints(r.row.series.tNs, v, MAX_STEPS).map(([t, x]) => ({ strategy: shortLabel(r.row.label), run: r.index, ms: t / 1e6, value: x * scale }));
+    return stepPoints(r.row.series.tNs, v, MAX_STEPS).map(([t, x]) => ({ strategy: shortLabel(r.strategy), run: r.index, ms: t / 1e6, value: x * scale }));
   });
 }
 
@@ -71,7 +71,7 @@ export function directMapFigures(m: ReportModel): Figure[] {
 
 function directMapFinal(m: ReportModel): Figure {
   const title = 'Direct map at the end of each run';
-  const values = okRows(m).flatMap((r) => (r.row.directMap ? [{ point: r.point, strategy: shortLabel(r.row.label), mib: r.row.directMap.DirectMap4k / 1024 }] : []));
+  const values = okRows(m).flatMap((r) => (r.row.directMap ? [{ point: r.point, strategy: shortLabel(r.strategy), mib: r.row.directMap.DirectMap4k / 1024 }] : []));
   if (!values.length) return omittedFigure('direct-map-0', title, 'This results file has neither direct-map series nor a final direct-map state.');
   const unit = {
     width: 480,
@@ -160,8 +160,8 @@ function sharedPeakMean(m: ReportModel): Figure {
   const values = okRows(m).flatMap((r) =>
     r.row.sharedBytes
       ? [
-          { point: r.point, strategy: shortLabel(r.row.label), stat: 'peak', bytes: r.row.sharedBytes.peak },
-          { point: r.point, strategy: shortLabel(r.row.label), stat: 'mean', bytes: r.row.sharedBytes.mean },
+          { point: r.point, strategy: shortLabel(r.strategy), stat: 'peak', bytes: r.row.sharedBytes.peak },
+          { point: r.point, strategy: shortLabel(r.strategy), stat: 'mean', bytes: r.row.sharedBytes.mean },
         ]
       : [],
   );
