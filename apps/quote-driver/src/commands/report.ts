@@ -1,5 +1,5 @@
 /** `tdx-shbuf report <dir>`: re-render report.html and print the table from results.json. */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
@@ -8,7 +8,11 @@ import { renderHtml } from '../report/html.js';
 import { parseResults, type ReportResults } from '../report/results-shape.js';
 import { renderTable } from '../report/terminal.js';
 
-async function run([dir]: string[], _options: Record<string, never>, io: CliIo): Promise<number> {
+interface ReportOptions {
+  svg?: string;
+}
+
+async function run([dir]: string[], options: ReportOptions, io: CliIo): Promise<number> {
   if (dir === undefined) {
     io.stderr('tdx-shbuf report: missing <dir>\n');
     return EXIT.USAGE;
@@ -22,17 +26,32 @@ async function run([dir]: string[], _options: Record<string, never>, io: CliIo):
     return EXIT.USAGE;
   }
   io.stdout(renderTable(res));
+  const charts: { id: string; svg: string }[] = [];
+  const html = await renderHtml(res, { onChart: (c) => charts.push(c) });
+  if (options.svg !== undefined) {
+    try {
+      mkdirSync(options.svg, { recursive: true });
+      for (const c of charts) writeAtomic(path.join(options.svg, `${c.id}.svg`), `${c.svg}\n`);
+    } catch (e) {
+      io.stderr(`tdx-shbuf report: --svg ${options.svg}: ${errorCode(e)}\n`);
+      return EXIT.USAGE;
+    }
+    io.stdout(`wrote ${charts.length} chart(s) to ${options.svg}: ${charts.map((c) => `${c.id}.svg`).join(', ')}\n`);
+  }
   const out = path.join(dir, 'report.html');
-  writeAtomic(out, await renderHtml(res));
+  writeAtomic(out, html);
   io.stdout(`wrote ${out}\n`);
   return EXIT.OK;
 }
 
 /** The `report` subcommand. */
-export const reportCommand = defineCommand<Record<string, never>>({
+export const reportCommand = defineCommand<ReportOptions>({
   name: 'report',
   arguments: '<dir>',
   summary: 're-render <dir>/report.html and print the table from <dir>/results.json (schema v1 or v2)',
-  options: () => {},
+  options: (cmd) => {
+    cmd.option('--svg <dir>', 'also write every chart as a standalone SVG file, <dir>/<chart id>.svg (for slides, papers, READMEs)');
+  },
+  helpAfter: 'Example:\n  tdx-shbuf report runs/seed-thread --svg docs/img/seed-thread',
   run,
 });

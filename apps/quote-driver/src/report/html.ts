@@ -45,10 +45,13 @@ function sections(m: ReportModel): Section[] {
   return out;
 }
 
-async function figureHtml(f: Figure, collapsed: boolean, onWarning?: (message: string) => void): Promise<string> {
-  const body = f.spec
-    ? `<div class="chart" role="img" aria-label="${escapeHtml(f.title)}">${await renderSvg(f.spec, onWarning)}</div><figcaption>${escapeHtml(f.caption)}</figcaption>`
-    : `<p class="omitted">Not drawn: ${escapeHtml(f.omitted ?? 'nothing to draw.')}</p>`;
+async function figureHtml(f: Figure, collapsed: boolean, opts: RenderHtmlOptions): Promise<string> {
+  let body = `<p class="omitted">Not drawn: ${escapeHtml(f.omitted ?? 'nothing to draw.')}</p>`;
+  if (f.spec) {
+    const svg = await renderSvg(f.spec, opts.onWarning);
+    opts.onChart?.({ id: f.id, title: f.title, svg });
+    body = `<div class="chart" role="img" aria-label="${escapeHtml(f.title)}">${svg}</div><figcaption>${escapeHtml(f.caption)}</figcaption>`;
+  }
   const fig = `<figure id="${escapeHtml(f.id)}" data-chart="${f.spec ? 'drawn' : 'omitted'}">${collapsed ? '' : `<h3>${escapeHtml(f.title)}</h3>`}${body}</figure>`;
   return collapsed ? `<details class="point"><summary>${escapeHtml(f.title)}</summary>${fig}</details>` : fig;
 }
@@ -58,6 +61,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('base64');
 export interface RenderHtmlOptions {
   /** Vega and Vega-Lite warnings while drawing (default: ignored). */
   onWarning?: (message: string) => void;
+  /** Every chart drawn, as a standalone SVG document (`tdx-shbuf report --svg`). */
+  onChart?: (chart: { id: string; title: string; svg: string }) => void;
 }
 
 /** The whole report.html for `res`. */
@@ -67,7 +72,7 @@ export async function renderHtml(res: ReportResults, opts: RenderHtmlOptions = {
   const rendered: string[] = [];
   for (const s of secs) {
     const figs: string[] = [];
-    for (const [i, f] of s.figures.entries()) figs.push(await figureHtml(f, Boolean(s.collapseAfterFirst) && i > 0, opts.onWarning));
+    for (const [i, f] of s.figures.entries()) figs.push(await figureHtml(f, Boolean(s.collapseAfterFirst) && i > 0, opts));
     rendered.push(`<section id="sec-${s.id}"><h2>${escapeHtml(s.title)}</h2>${s.intro ? `<p class="muted">${escapeHtml(s.intro)}</p>` : ''}${figs.join('\n')}</section>`);
   }
   const startedAt = res.timing?.startedAt ?? res.startedAt;

@@ -43,12 +43,12 @@ describe('charts from v2 results', () => {
     expect(phaseLabel('nsPageZeroing')).toBe('page zeroing');
   });
 
-  it('one sweep chart per swept axis: lines for sizes, a dumbbell for poll/interrupt; throughput only against clients', () => {
+  it('one sweep chart per swept axis: lines for sizes, a dumbbell for poll/interrupt; p99 and throughput only where requests compete', () => {
     const seed = sweepFigures(model(seedFixture()));
     expect(seed.map((f) => f.id)).toEqual(['sweep-workload-bytes-overheadUs', 'sweep-workload-driver-completion-overheadUs']);
     expect(JSON.stringify(seed[0]!.spec)).toMatch(/"type":"line"/);
     expect(JSON.stringify(seed[1]!.spec)).toMatch(/"layer"/);
-    expect(sweepFigures(model(ghciFixture())).map((f) => f.id)).toContain('sweep-workload-clients-throughput');
+    expect(sweepFigures(model(ghciFixture())).map((f) => f.id)).toEqual(['sweep-workload-bytes-overheadUs', 'sweep-workload-clients-overheadUs', 'sweep-workload-clients-p99Us', 'sweep-workload-clients-throughput']);
   });
 
   it('one direct-map and one shared-memory figure per sweep point', () => {

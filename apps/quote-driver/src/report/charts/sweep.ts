@@ -2,15 +2,16 @@
  * One chart per swept axis: the p50 guest overhead per strategy against that axis, one panel per
  * combination of the other swept axes (so each line changes one thing). A numeric axis (size,
  * clients) is drawn as lines; a categorical one (poll/interrupt, serialized/parallel) as a
- * dumbbell per strategy. The clients axis also gets throughput.
+ * dumbbell per strategy. Axes where requests compete also get p99 latency and throughput.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { formatAxisValue, shortLabel } from '../format.js';
 import { type Axis, okRows, pointName, type ReportModel } from '../model.js';
 import { BYTES_LABEL_EXPR, type Figure, logScale, omittedFigure, spansDecades, strategyAxis, strategyEncoding, US_LABEL_EXPR } from './common.js';
 
-type Metric = { field: 'overheadUs' | 'throughput'; title: string; noun: string };
+type Metric = { field: 'overheadUs' | 'p99Us' | 'throughput'; title: string; noun: string };
 const OVERHEAD: Metric = { field: 'overheadUs', title: 'guest overhead p50', noun: 'p50 guest overhead per request (latency − host service time)' };
+const P99: Metric = { field: 'p99Us', title: 'latency p99', noun: '99th-percentile request latency (queueing included)' };
 const THROUGHPUT: Metric = { field: 'throughput', title: 'throughput (requests/s)', noun: 'completed requests per second of modeled time' };
 
 function sweepData(m: ReportModel, axis: Axis) {
@@ -21,6 +22,7 @@ function sweepData(m: ReportModel, axis: Axis) {
     xText: formatAxisValue(axis.key, r.coordinates[axis.key]),
     panel: pointName(others, r.coordinates),
     overheadUs: r.row.overheadP50Ns !== undefined ? r.row.overheadP50Ns / 1000 : undefined,
+    p99Us: r.row.latencyNs ? r.row.latencyNs.p99 / 1000 : undefined,
     throughput: r.row.throughputPerSec,
   }));
 }
@@ -45,7 +47,7 @@ function metricSpec(metric: Metric, ys: number[]) {
     type: 'quantitative' as const,
     title: `${metric.title}${log ? ' (log scale)' : ''}`,
     scale: log ? log.scale : { zero: metric === THROUGHPUT },
-    axis: { ...(metric === OVERHEAD ? { labelExpr: US_LABEL_EXPR } : { format: '~s' }), ...(log ? { values: log.ticks } : {}) },
+    axis: { ...(metric === THROUGHPUT ? { format: '~s' } : { labelExpr: US_LABEL_EXPR }), ...(log ? { values: log.ticks } : {}) },
   };
 }
 
@@ -53,7 +55,7 @@ function metricSpec(metric: Metric, ys: number[]) {
 function sweepFigure(m: ReportModel, axis: Axis, metric: Metric): Figure {
   const values = sweepData(m, axis).filter((d) => d[metric.field] !== undefined && (metric === THROUGHPUT || d[metric.field]! > 0));
   const id = `sweep-${axis.key.replace(/[^\w]+/g, '-')}-${metric.field}`;
-  const title = `${metric === OVERHEAD ? 'Guest overhead' : 'Throughput'} vs ${axis.title}`;
+  const title = `${{ overheadUs: 'Guest overhead', p99Us: 'Latency p99', throughput: 'Throughput' }[metric.field]} vs ${axis.title}`;
   if (!values.length) return omittedFigure(id, title, `No completed run has a ${metric.title} to draw.`);
   const panels = [...new Set(values.map((v) => v.panel))];
   const ys = values.map((v) => v[metric.field]!);
@@ -112,7 +114,10 @@ function sweepFigure(m: ReportModel, axis: Axis, metric: Metric): Figure {
   };
 }
 
-/** The sweep charts: overhead against every swept axis, throughput against a clients axis. */
+/** Axes where requests compete (clients, serialized or parallel driver): queueing shows in the tail and in throughput, not in the p50 overhead. */
+const CONTENDED = /(clients|driver\.requests|arrival\.ratePerSec)$/;
+
+/** The sweep charts: overhead against every swept axis; p99 latency and throughput against the axes where requests compete. */
 export function sweepFigures(m: ReportModel): Figure[] {
-  return m.axes.flatMap((axis) => [sweepFigure(m, axis, OVERHEAD), ...(/clients$/.test(axis.key) ? [sweepFigure(m, axis, THROUGHPUT)] : [])]);
+  return m.axes.flatMap((axis) => [sweepFigure(m, axis, OVERHEAD), ...(CONTENDED.test(axis.key) ? [sweepFigure(m, axis, P99), sweepFigure(m, axis, THROUGHPUT)] : [])]);
 }
