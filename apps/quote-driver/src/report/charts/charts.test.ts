@@ -48,7 +48,12 @@ describe('charts from v2 results', () => {
     expect(seed.map((f) => f.id)).toEqual(['sweep-workload-bytes-overheadUs', 'sweep-workload-driver-completion-overheadUs']);
     expect(JSON.stringify(seed[0]!.spec)).toMatch(/"type":"line"/);
     expect(JSON.stringify(seed[1]!.spec)).toMatch(/"layer"/);
-    expect(sweepFigures(model(ghciFixture())).map((f) => f.id)).toEqual(['sweep-workload-bytes-overheadUs', 'sweep-workload-clients-overheadUs', 'sweep-workload-clients-p99Us', 'sweep-workload-clients-throughput']);
+    expect(sweepFigures(model(ghciFixture())).map((f) => f.id)).toEqual([
+      'sweep-workload-bytes-overheadUs',
+      'sweep-workload-clients-overheadUs',
+      'sweep-workload-clients-p99Us',
+      'sweep-workload-clients-throughput',
+    ]);
   });
 
   it('one direct-map and one shared-memory figure per sweep point', () => {

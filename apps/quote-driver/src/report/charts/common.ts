@@ -87,3 +87,17 @@ export function byteUnit(max: number): [number, string] {
 
 /** Row-facet headers naming the sweep point above each panel, left-aligned. */
 export const POINT_ROW_HEADER = { labelOrient: 'top', labelAngle: 0, labelAnchor: 'start', labelAlign: 'left', labelFontWeight: 600, labelPadding: 6 } as const;
+
+/** Row facets draw their x axis under every panel, so a tall stack reads without scrolling to the bottom. */
+export const EVERY_PANEL_X_AXIS = { axis: { x: 'independent' } } as const;
+
+/** A log scale for `values` when they span a decade or more, else undefined (a linear axis reads better). */
+export function logScaleIfWide(values: readonly number[]): ReturnType<typeof logScale> | undefined {
+  return spansDecades(values, 10) ? logScale(values) : undefined;
+}
+
+/** A top-level spec of `values`: one row panel per sweep point when there are several (the x axis under each). */
+export function perPointRows(points: readonly string[], description: string, values: object[], unit: object): TopLevelSpec {
+  const facet = { facet: { row: { field: 'point', type: 'nominal', title: null, sort: points, header: POINT_ROW_HEADER } }, spec: unit, resolve: EVERY_PANEL_X_AXIS };
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', description, data: { values }, ...(points.length > 1 ? facet : unit) } as TopLevelSpec;
+}

@@ -6,14 +6,14 @@ import type { TopLevelSpec } from 'vega-lite';
 import { shortLabel } from '../format.js';
 import { okRows, type ReportModel } from '../model.js';
 import { downsampleCdf } from '../series.js';
-import { type Figure, logScale, omittedFigure, spansDecades, strategyAxis, strategyEncoding, US_LABEL_EXPR } from './common.js';
+import { type Figure, logScale, logScaleIfWide, omittedFigure, spansDecades, strategyAxis, strategyEncoding, US_LABEL_EXPR } from './common.js';
 
 const MAX_CDF_POINTS = 200;
 
-/** Facet by point when there is more than one, two panels a row, each with its own time axis. */
-function facetByPoint(m: ReportModel, points: string[], unit: object) {
-  if (points.length < 2) return unit;
-  return { facet: { field: 'point', type: 'nominal', title: null, sort: m.points }, columns: 2, spec: unit, resolve: { scale: { x: 'independent' } } };
+/** The spec of `values`, faceted by point when there is more than one: two panels a row, each with its own time axis. */
+function byPointPanels(m: ReportModel, points: string[], description: string, values: object[], unit: object): TopLevelSpec {
+  const facet = { facet: { field: 'point', type: 'nominal', title: null, sort: m.points }, columns: 2, spec: unit, resolve: { scale: { x: 'independent' } } };
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', description, data: { values }, ...(points.length < 2 ? unit : facet) } as TopLevelSpec;
 }
 
 export function latencyFigure(m: ReportModel): Figure {
@@ -59,12 +59,13 @@ export function latencyFigure(m: ReportModel): Figure {
       ...strategyEncoding(m, ['color', 'strokeDash']),
     },
   };
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    description: `${title}: cumulative distribution per strategy, latency on a ${log ? 'log' : 'linear'} time axis${points.length > 1 ? ', one panel per sweep point' : ''}`,
-    data: { values },
-    ...facetByPoint(m, points, unit),
-  } as TopLevelSpec;
+  const spec = byPointPanels(
+    m,
+    points,
+    `${title}: cumulative distribution per strategy, latency on a ${log ? 'log' : 'linear'} time axis${points.length > 1 ? ', one panel per sweep point' : ''}`,
+    values,
+    unit,
+  );
   return {
     id,
     title,
@@ -81,12 +82,7 @@ function percentileFallback(m: ReportModel): Figure {
   const values = okRows(m).flatMap((r) => (r.row.latencyNs ? stats.map((stat) => ({ point: r.point, strategy: shortLabel(r.strategy), stat, us: r.row.latencyNs![stat] / 1000 })) : []));
   if (!values.length) return omittedFigure(id, title, 'No completed run has latencies.');
   const points = [...new Set(values.map((v) => v.point))];
-  const log = spansDecades(
-    values.map((v) => v.us),
-    10,
-  )
-    ? logScale(values.map((v) => v.us))
-    : undefined;
+  const log = logScaleIfWide(values.map((v) => v.us));
   const unit = {
     width: points.length > 1 ? 320 : 560,
     height: { step: 20 },
@@ -104,12 +100,7 @@ function percentileFallback(m: ReportModel): Figure {
       ...strategyEncoding(m, ['color']),
     },
   };
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    description: `${title} per strategy, on a ${log ? 'log' : 'linear'} time axis`,
-    data: { values },
-    ...facetByPoint(m, points, unit),
-  } as TopLevelSpec;
+  const spec = byPointPanels(m, points, `${title} per strategy, on a ${log ? 'log' : 'linear'} time axis`, values, unit);
   return {
     id,
     title,

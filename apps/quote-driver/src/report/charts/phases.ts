@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { formatDuration, formatUs, shortLabel } from '../format.js';
 import { okRows, type ReportModel } from '../model.js';
-import { atPoint, byPoint, type Figure, logScale, mean, omittedFigure, spansDecades, strategyAxis, strategyEncoding, US_LABEL_EXPR, POINT_ROW_HEADER } from './common.js';
+import { atPoint, byPoint, type Figure, logScaleIfWide, mean, omittedFigure, perPointRows, strategyAxis, strategyEncoding, US_LABEL_EXPR } from './common.js';
 
 /** Names of the model's phases (docs/model.md §8 "time by phase"); unknown ones are spelt out from the counter name. */
 const PHASE_LABELS: Record<string, string> = {
@@ -122,12 +122,7 @@ function overheadFallback(m: ReportModel): Figure {
     .filter((r) => r.row.overheadP50Ns !== undefined && r.row.overheadP50Ns > 0)
     .map((r) => ({ point: r.point, strategy: shortLabel(r.strategy), us: r.row.overheadP50Ns! / 1000, text: formatDuration(r.row.overheadP50Ns!) }));
   if (!values.length) return omittedFigure(id, title, 'No completed run has a positive overhead to draw.');
-  const log = spansDecades(
-    values.map((v) => v.us),
-    10,
-  )
-    ? logScale(values.map((v) => v.us))
-    : undefined;
+  const log = logScaleIfWide(values.map((v) => v.us));
   const x = {
     field: 'us',
     type: 'quantitative',
@@ -145,12 +140,7 @@ function overheadFallback(m: ReportModel): Figure {
     ],
   };
   const points = [...new Set(values.map((v) => v.point))];
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    description: `${title}, per strategy${points.length > 1 ? ' and sweep point' : ''}, microseconds`,
-    data: { values },
-    ...(points.length > 1 ? { facet: { row: { field: 'point', type: 'nominal', title: null, sort: points, header: POINT_ROW_HEADER } }, spec: unit } : unit),
-  } as TopLevelSpec;
+  const spec = perPointRows(points, `${title}, per strategy${points.length > 1 ? ' and sweep point' : ''}, microseconds`, values, unit);
   return {
     id,
     title,

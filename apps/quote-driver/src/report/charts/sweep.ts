@@ -7,7 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { formatAxisValue, shortLabel } from '../format.js';
 import { type Axis, okRows, pointName, type ReportModel } from '../model.js';
-import { BYTES_LABEL_EXPR, type Figure, logScale, omittedFigure, spansDecades, strategyAxis, strategyEncoding, US_LABEL_EXPR } from './common.js';
+import { BYTES_LABEL_EXPR, type Figure, logScaleIfWide, omittedFigure, spansDecades, strategyAxis, strategyEncoding, US_LABEL_EXPR } from './common.js';
 
 type Metric = { field: 'overheadUs' | 'p99Us' | 'throughput'; title: string; noun: string };
 const OVERHEAD: Metric = { field: 'overheadUs', title: 'guest overhead p50', noun: 'p50 guest overhead per request (latency − host service time)' };
@@ -41,7 +41,7 @@ function axisSpec(axis: Axis) {
 }
 
 function metricSpec(metric: Metric, ys: number[]) {
-  const log = spansDecades(ys, 10) ? logScale(ys) : undefined;
+  const log = logScaleIfWide(ys);
   return {
     field: metric.field,
     type: 'quantitative' as const,

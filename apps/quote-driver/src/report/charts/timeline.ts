@@ -8,7 +8,7 @@ import { formatSizeApprox } from '../../experiment/size.js';
 import { shortLabel } from '../format.js';
 import { okRows, type PointRow, type ReportModel } from '../model.js';
 import { stepPoints } from '../series.js';
-import { atPoint, byPoint, byteUnit, type Figure, omittedFigure, strategyAxis, strategyEncoding, POINT_ROW_HEADER } from './common.js';
+import { atPoint, byPoint, byteUnit, type Figure, omittedFigure, perPointRows, strategyAxis, strategyEncoding } from './common.js';
 
 const MAX_STEPS = 300;
 const LEVELS = [
@@ -79,12 +79,7 @@ function directMapFinal(m: ReportModel): Figure {
     mark: { type: 'bar' },
     encoding: { y: strategyAxis(m), x: { field: 'mib', type: 'quantitative', title: 'DirectMap4k (MiB)' }, ...strategyEncoding(m, ['color']) },
   };
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    description: `${title}: DirectMap4k in MiB per strategy`,
-    data: { values },
-    ...(m.points.length > 1 ? { facet: { row: { field: 'point', title: null, sort: m.points, header: POINT_ROW_HEADER } }, spec: unit } : unit),
-  } as TopLevelSpec;
+  const spec = perPointRows(m.points, `${title}: DirectMap4k in MiB per strategy`, values, unit);
   return {
     id: 'direct-map-0',
     title,
@@ -179,12 +174,7 @@ function sharedPeakMean(m: ReportModel): Figure {
       ...strategyEncoding(m, ['color']),
     },
   };
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    description: `${title} per strategy, bytes`,
-    data: { values },
-    ...(m.points.length > 1 ? { facet: { row: { field: 'point', title: null, sort: m.points, header: POINT_ROW_HEADER } }, spec: unit } : unit),
-  } as TopLevelSpec;
+  const spec = perPointRows(m.points, `${title} per strategy, bytes`, values, unit);
   return {
     id: 'shared-0',
     title,
