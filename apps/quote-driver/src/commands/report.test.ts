@@ -36,7 +36,8 @@ describe('tdx-shbuf report', () => {
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
     const drawn = [...html.matchAll(/<figure id="([^"]+)" data-chart="drawn">/g)].map((m) => `${m[1]}.svg`).sort();
     expect(files).toEqual(drawn);
-    for (const f of files) expect(readFileSync(path.join(out, f), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*role="graphics-symbol"[\s\S]*<\/svg>\n$/);
+    for (const f of files)
+      expect(readFileSync(path.join(out, f), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*><title>[^<]+<\/title>[\s\S]*role="graphics-symbol"[\s\S]*<\/svg>\n$/);
     expect(r.stdout).toContain(`wrote ${files.length} chart(s) to ${out}`);
   });
 

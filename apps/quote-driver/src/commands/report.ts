@@ -4,9 +4,13 @@ import path from 'node:path';
 import { defineCommand } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
 import { writeAtomic } from '../experiment/render.js';
+import { escapeHtml } from '../report/escape.js';
 import { renderHtml } from '../report/html.js';
 import { parseResults, type ReportResults } from '../report/results-shape.js';
 import { renderTable } from '../report/terminal.js';
+
+/** A standalone chart names itself: its title as the SVG's first child (the page gives it an <h3> instead). */
+const withTitle = (svg: string, title: string) => svg.replace(/^(<svg[^>]*>)/, `$1<title>${escapeHtml(title)}</title>`);
 
 interface ReportOptions {
   svg?: string;
@@ -26,12 +30,12 @@ async function run([dir]: string[], options: ReportOptions, io: CliIo): Promise<
     return EXIT.USAGE;
   }
   io.stdout(renderTable(res));
-  const charts: { id: string; svg: string }[] = [];
+  const charts: { id: string; title: string; svg: string }[] = [];
   const html = await renderHtml(res, { onChart: (c) => charts.push(c) });
   if (options.svg !== undefined) {
     try {
       mkdirSync(options.svg, { recursive: true });
-      for (const c of charts) writeAtomic(path.join(options.svg, `${c.id}.svg`), `${c.svg}\n`);
+      for (const c of charts) writeAtomic(path.join(options.svg, `${c.id}.svg`), `${withTitle(c.svg, c.title)}\n`);
     } catch (e) {
       io.stderr(`tdx-shbuf report: --svg ${options.svg}: ${errorCode(e)}\n`);
       return EXIT.USAGE;

@@ -7,8 +7,11 @@ import { formatBytes, formatCount, formatAxisValue, formatUs } from './format.js
 import type { ReportModel } from './model.js';
 import type { ReportRow } from './results-shape.js';
 
-/** How a column prints its raw value: ns as µs, bytes and kB (meminfo) as sizes, counts, per-second rates (whole), text as is. */
-export type ColumnUnit = 'ns' | 'bytes' | 'kB' | 'count' | 'rate' | 'text';
+/**
+ * How a column prints its raw value: ns as µs, bytes and kB (meminfo) as sizes, counts,
+ * per-second rates (whole), errno counts (`2 EIO, 1 EDATA`; the raw value is their sum), text as is.
+ */
+export type ColumnUnit = 'ns' | 'bytes' | 'kB' | 'count' | 'rate' | 'errno' | 'text';
 
 export interface Column {
   id: string;
@@ -26,6 +29,19 @@ export interface Column {
   text(v: unknown): string;
 }
 
+/** The errors of a row as the table prints them: `0`, or `32 EIO, 1 EDATA`. */
+export function errorsText(errors: Record<string, number>): string {
+  const parts = Object.entries(errors)
+    .filter(([, n]) => n > 0)
+    .map(([errno, n]) => `${formatCount(n)} ${errno}`);
+  return parts.length ? parts.join(', ') : '0';
+}
+
+/** The text of a cell: the column's format, or for errors the count of each errno. */
+export function cellText(c: Column, row: ReportRow): string {
+  return c.unit === 'errno' ? errorsText(row.errors) : c.text(columnValue(c, row));
+}
+
 /** The value a column shows for a row, straight from results.json. */
 export function columnValue(c: Column, row: ReportRow): unknown {
   let v: unknown = row;
@@ -35,14 +51,14 @@ export function columnValue(c: Column, row: ReportRow): unknown {
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-const FORMAT: Record<Exclude<ColumnUnit, 'text'>, (v: number | undefined) => string> = {
+const FORMAT: Record<Exclude<ColumnUnit, 'text' | 'errno'>, (v: number | undefined) => string> = {
   ns: formatUs,
   bytes: formatBytes,
   kB: (v) => (v === undefined ? '—' : formatBytes(v * 1024)),
   count: formatCount,
   rate: (v) => (v === undefined ? '—' : formatCount(Math.round(v))),
 };
-const col = (id: string, head: string, help: string, path: string[], unit: Exclude<ColumnUnit, 'text'>, terminal = true, sum = false): Column => ({
+const col = (id: string, head: string, help: string, path: string[], unit: Exclude<ColumnUnit, 'text' | 'errno'>, terminal = true, sum = false): Column => ({
   id,
   head,
   help,
@@ -98,7 +114,17 @@ export function columnsFor(m: ReportModel): Column[] {
     counter('hazardUnalignedZeropad', 'zeropad', 'load_unaligned_zeropad hazards: a private alias of a shared page right after in-use memory'),
     counter('leakedPages', 'leaked', 'pages leaked because they could not be made private again'),
     { ...textCol('status', 'status', 'ok; n/a: the strategy cannot serve this workload; error: init failed', ['status']), terminal: false },
-    col('errors', 'errors', 'failed requests (by errno in results.json)', ['errors'], 'count', true, true),
+    {
+      id: 'errors',
+      head: 'errors',
+      help: 'failed requests by errno (EDATA: data the other side did not see intact)',
+      path: ['errors'],
+      sum: true,
+      unit: 'errno',
+      numeric: true,
+      terminal: true,
+      text: () => '',
+    },
     col('violations', 'violations', 'invariant violations recorded', ['violations'], 'count', true, true),
   ];
 }

@@ -27,6 +27,13 @@ describe('report.html', () => {
     expect(html).not.toMatch(/url\((?!#)/);
   });
 
+  it('the same results render to the same bytes, whatever was drawn before and whatever the wall clock said', async () => {
+    const a = await renderHtml(parse(seedFixture()));
+    await renderHtml(parse(ghciFixture()));
+    const later = { ...seedFixture(), timing: { startedAt: '2027-01-01T00:00:00.000Z', wallMs: 99, jobs: 7, perRowWallMs: {} } };
+    expect(await renderHtml(parse(later))).toBe(a);
+  });
+
   it('every drawn figure holds an SVG, every omitted one says why; ids are unique', async () => {
     for (const res of [seedFixture(), ghciFixture(), v1Results(), runnerResults()]) {
       const html = await renderHtml(parse(res));
@@ -75,8 +82,9 @@ describe('the terminal table', () => {
     const t = renderTable(parse(res));
     const [head] = t.split('\n');
     expect(head).toMatch(/^strategy +buffer size +clients +overhead µs/);
-    expect(t).toMatch(/\nnot run:\n {2}dma-swiotlb \{mode: "streaming"\} @ 1 MiB · 1 client: Strategy/);
-    expect(t).toMatch(/\nerrors the experiment does not expect \(!\):\n {2}direct-map \{convert: "per-request"\} @ 8 KiB · 1 client: EIO × 1\n/);
-    expect(t.split('\n')[2]).toMatch(/ 1 !\s+0$/);
+    // v2 rows are named by their own label, as the runner writes it
+    expect(t).toMatch(/\nnot run:\n {2}dma-swiotlb \{mode: "streaming"\} @ bytes=1 MiB, clients=1: Strategy/);
+    expect(t).toMatch(/\nerrors the experiment does not expect \(!\):\n {2}direct-map \{convert: "per-request"\} @ bytes=8 KiB, clients=1: 1 EIO of 25 requests\n/);
+    expect(t.split('\n')[2]).toMatch(/ 1 EIO !\s+0$/);
   });
 });

@@ -48,7 +48,7 @@ function sections(m: ReportModel): Section[] {
 async function figureHtml(f: Figure, collapsed: boolean, opts: RenderHtmlOptions): Promise<string> {
   let body = `<p class="omitted">Not drawn: ${escapeHtml(f.omitted ?? 'nothing to draw.')}</p>`;
   if (f.spec) {
-    const svg = await renderSvg(f.spec, opts.onWarning);
+    const svg = await renderSvg(f.spec, f.id, opts.onWarning);
     opts.onChart?.({ id: f.id, title: f.title, svg });
     body = `<div class="chart" role="img" aria-label="${escapeHtml(f.title)}">${svg}</div><figcaption>${escapeHtml(f.caption)}</figcaption>`;
   }
@@ -65,7 +65,10 @@ export interface RenderHtmlOptions {
   onChart?: (chart: { id: string; title: string; svg: string }) => void;
 }
 
-/** The whole report.html for `res`. */
+/**
+ * The whole report.html for `res`. Nothing wall-clock goes in (no start time, no wall time): the
+ * same results render to the same bytes, so shards merged give the page an unsharded run gives.
+ */
 export async function renderHtml(res: ReportResults, opts: RenderHtmlOptions = {}): Promise<string> {
   const m = buildModel(res);
   const secs = sections(m);
@@ -75,14 +78,11 @@ export async function renderHtml(res: ReportResults, opts: RenderHtmlOptions = {
     for (const [i, f] of s.figures.entries()) figs.push(await figureHtml(f, Boolean(s.collapseAfterFirst) && i > 0, opts));
     rendered.push(`<section id="sec-${s.id}"><h2>${escapeHtml(s.title)}</h2>${s.intro ? `<p class="muted">${escapeHtml(s.intro)}</p>` : ''}${figs.join('\n')}</section>`);
   }
-  const startedAt = res.timing?.startedAt ?? res.startedAt;
   const ok = m.rows.filter((r) => r.row.status === 'ok').length;
   const meta = [
     `${m.rows.length} run${m.rows.length === 1 ? '' : 's'} (${ok} completed)`,
     `${m.strategies.length} strateg${m.strategies.length === 1 ? 'y' : 'ies'}`,
     m.axes.length ? `swept: ${m.axes.map((a) => `${a.title} (${a.values.length})`).join(', ')}` : 'one point',
-    startedAt ? `started ${startedAt}` : '',
-    res.timing ? `${(res.timing.wallMs / 1000).toFixed(1)} s wall` : '',
     `results schema v${res.schemaVersion ?? 1}`,
   ].filter(Boolean);
   const toc = [['summary', 'Summary table'], ...(res.sensitivity !== undefined ? [['sensitivity', 'Sensitivity']] : []), ...secs.map((s) => [`sec-${s.id}`, s.title]), ['parameters', 'Parameters']]

@@ -21,8 +21,6 @@ export const CHART_CONFIG = {
   point: { size: 50, filled: true },
 } as const;
 
-let chartSeq = 0;
-
 /** Path coordinates to 1/100 px: the drawing is the same, the file a third smaller. */
 const roundCoord = (n: string) => String(Math.round(Number(n) * 100) / 100);
 
@@ -37,16 +35,19 @@ function vegaLogger(warn: (...args: unknown[]) => void) {
 }
 
 /**
- * Render one Vega-Lite spec to an SVG string. Element ids (clip paths, gradients) get a
- * per-chart prefix, so many charts inlined in one page never share an id.
+ * Render one Vega-Lite spec to an SVG string. Vega numbers clip paths and gradients with a
+ * process-wide counter; it is reset before each chart and its ids get `idPrefix` (unique in the
+ * page), so many charts inlined in one page never share an id and the same results render to the
+ * same bytes however many reports the process drew before (merged shards equal an unsharded run).
  */
-export async function renderSvg(spec: TopLevelSpec, onWarning: (message: string) => void = () => {}): Promise<string> {
+export async function renderSvg(spec: TopLevelSpec, idPrefix: string, onWarning: (message: string) => void = () => {}): Promise<string> {
   const warn = (...args: unknown[]) => onWarning(args.map(String).join(' '));
   const compiled = compile({ ...spec, config: { ...CHART_CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec, { logger: vegaLogger(warn) }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger: vegaLogger(warn) });
   try {
+    vega.resetSVGDefIds();
     const svg = await view.toSVG();
-    const prefix = `c${++chartSeq}-`;
+    const prefix = `${idPrefix}-`;
     return svg
       .replace(/ d="([^"]*)"/g, (_, d: string) => ` d="${d.replace(/-?\d+\.\d{3,}(e-?\d+)?/g, roundCoord)}"`)
       .replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`)

@@ -3,7 +3,7 @@
  * the column's `data-path` says where in the row it came from and `data-unit` how it is printed,
  * so sorting uses the real numbers and a test can compare the page with the file.
  */
-import { columnsFor, columnValue } from './columns.js';
+import { cellText, columnsFor, columnValue } from './columns.js';
 import { escapeHtml } from './escape.js';
 import type { ReportModel } from './model.js';
 
@@ -23,7 +23,7 @@ export function summaryTable(m: ReportModel): string {
       const cells = cols
         .map((c) => {
           const v = columnValue(c, r.row);
-          let text = escapeHtml(c.text(v));
+          let text = escapeHtml(cellText(c, r.row));
           if (c.id === 'errors' && r.row.errorsUnexpected) text += ' <span class="badge" title="errors the experiment did not expect">unexpected</span>';
           if (c.id === 'status' && r.row.status !== 'ok') text = `<span class="status-${escapeHtml(r.row.status)}" title="${escapeHtml(r.row.reason ?? '')}">${text}</span>`;
           return `<td class="${c.numeric ? 'num' : 'txt'}" data-value="${attr(v)}">${text}</td>`;

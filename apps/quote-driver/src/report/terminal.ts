@@ -1,5 +1,5 @@
 /** The terminal table: the summary columns that fit a wide terminal, then what did not run and what failed unexpectedly. */
-import { columnsFor, columnValue } from './columns.js';
+import { cellText, columnsFor, errorsText } from './columns.js';
 import { buildModel } from './model.js';
 import type { ReportResults } from './results-shape.js';
 
@@ -10,9 +10,9 @@ export function renderTable(res: ReportResults): string {
   // A run that did not run says so in its errors cell, as the HTML table's status column does;
   // errors the experiment does not expect are marked "!" (docs/sweeps.md "Errors").
   const cell = (c: (typeof cols)[number], r: (typeof m.rows)[number]) => {
-    if (c.id !== 'errors') return c.text(columnValue(c, r.row));
+    if (c.id !== 'errors') return cellText(c, r.row);
     if (r.row.status !== 'ok') return r.row.status;
-    return `${c.text(columnValue(c, r.row))}${r.row.errorsUnexpected ? ' !' : ''}`;
+    return `${cellText(c, r.row)}${r.row.errorsUnexpected ? ' !' : ''}`;
   };
   const rows = m.rows.map((r) => cols.map((c) => cell(c, r)));
   const heads = cols.map((c) => c.head);
@@ -23,17 +23,11 @@ export function renderTable(res: ReportResults): string {
       .join('  ')
       .trimEnd();
   const out = [line(heads), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
-  const where = (r: (typeof m.rows)[number]) => `${r.strategy}${r.point ? ` @ ${r.point}` : ''}`;
+  // v2 rows carry their own label (`<strategy> @ <point>[ seed n]`); v1 rows get the point added.
+  const where = (r: (typeof m.rows)[number]) => (r.row.strategy ? r.row.label : `${r.strategy}${r.point ? ` @ ${r.point}` : ''}`);
   const notRun = m.rows.filter((r) => r.row.status !== 'ok').map((r) => `  ${where(r)}: ${r.row.reason ?? r.row.status}`);
   if (notRun.length) out.push('', 'not run:', ...notRun);
-  const unexpected = m.rows
-    .filter((r) => r.row.errorsUnexpected)
-    .map(
-      (r) =>
-        `  ${where(r)}: ${Object.entries(r.row.errors)
-          .map(([k, n]) => `${k} × ${n}`)
-          .join(', ')}`,
-    );
+  const unexpected = m.rows.filter((r) => r.row.errorsUnexpected).map((r) => `  ${where(r)}: ${errorsText(r.row.errors)} of ${r.row.requests} requests`);
   if (unexpected.length) out.push('', 'errors the experiment does not expect (!):', ...unexpected);
   return `${out.join('\n')}\n`;
 }

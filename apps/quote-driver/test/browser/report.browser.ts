@@ -68,6 +68,11 @@ function readBack(text: string, unit: string): { value: number; tolerance: numbe
     const per = UNITS[size[2]!]! / (unit === 'kB' ? 1024 : 1);
     return { value: Number(size[1]) * per, tolerance: 0.05 * per + 1e-9 };
   }
+  if (unit === 'errno') {
+    // `0`, or `32 EIO, 1 EDATA`: the raw value is the sum.
+    const counts = [...text.matchAll(/([\d,]+) [A-Z]+/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
+    return text === '0' ? { value: 0, tolerance: 0 } : counts.length ? { value: counts.reduce((a, b) => a + b, 0), tolerance: 0 } : undefined;
+  }
   const n = Number(text.replace(/,/g, ''));
   if (Number.isNaN(n)) return undefined;
   if (unit === 'ns') return { value: n * 1000, tolerance: text.includes('.') ? 50 : 500 };

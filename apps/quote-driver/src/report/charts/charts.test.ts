@@ -23,7 +23,7 @@ describe('charts from v2 results', () => {
       const figs = all(model(fixture));
       for (const f of figs.filter((f) => f.spec)) {
         const warnings: string[] = [];
-        const svg = await renderSvg(f.spec!, (w) => warnings.push(w));
+        const svg = await renderSvg(f.spec!, f.id, (w) => warnings.push(w));
         expect(warnings, f.id).toEqual([]);
         expect(marks(svg), f.id).toBeGreaterThan(0);
         expect(svg).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // nothing to fetch
@@ -85,7 +85,7 @@ describe('charts from v1 results (tdx-shbuf report <old dir>)', () => {
     expect(byId.get('latency')!.caption).toMatch(/no latency CDF/);
     expect(byId.get('direct-map-0')!.caption).toMatch(/no series/);
     expect(byId.get('shared-0')!.caption).toMatch(/no series/);
-    for (const f of figs.filter((f) => f.spec)) expect(marks(await renderSvg(f.spec!)), f.id).toBeGreaterThan(0);
+    for (const f of figs.filter((f) => f.spec)) expect(marks(await renderSvg(f.spec!, f.id)), f.id).toBeGreaterThan(0);
   });
 
   it('a file with no completed run omits every chart with a reason instead of drawing empty axes', () => {
