@@ -23,7 +23,7 @@ export function readResults(dir: string): ExperimentResults {
   return res;
 }
 
-function run(dirs: string[], options: { out?: string }, io: CliIo): number {
+async function run(dirs: string[], options: { out?: string }, io: CliIo): Promise<number> {
   if (!dirs.length) {
     io.stderr('tdx-shbuf merge: missing <dirs…>\n');
     return EXIT.USAGE;
@@ -35,7 +35,7 @@ function run(dirs: string[], options: { out?: string }, io: CliIo): number {
   try {
     const merged = mergeShards(dirs.map((d) => ({ where: d, results: readResults(d) })));
     checkOutDir(options.out);
-    return finish('merge', merged, options.out, io);
+    return await finish('merge', merged, options.out, io);
   } catch (e) {
     return reportFailure('merge', e, io);
   }

@@ -7,12 +7,12 @@ import { renderSensitivity } from '../experiment/render-sensitivity.js';
 import type { ExperimentResults } from '../experiment/results.js';
 
 /** Print the table (and sensitivity), write the output folder, say what is wrong; exit 1 on errors the experiment does not expect or any invariant violation. */
-export function finish(cmd: string, results: ExperimentResults, out: string, io: CliIo): number {
+export async function finish(cmd: string, results: ExperimentResults, out: string, io: CliIo): Promise<number> {
   io.stdout(`\n${results.name}: ${results.description}\n\n${renderTable(results)}\n`);
   if (results.sensitivity) io.stdout(`${renderSensitivity(results)}\n`);
   let files: string[];
   try {
-    files = writeReport(out, results);
+    files = await writeReport(out, results);
   } catch (e) {
     io.stderr(`tdx-shbuf ${cmd}: cannot write ${out}: ${errorCode(e)}\n`);
     return EXIT.CHECK_FAILED;

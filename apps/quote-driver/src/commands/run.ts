@@ -43,7 +43,7 @@ async function run([file]: string[], options: RunOptions, io: CliIo): Promise<nu
       trace: options.trace ?? false,
       progress,
     });
-    return finish('run', results, out, io);
+    return await finish('run', results, out, io);
   } catch (e) {
     return reportFailure('run', e, io);
   }

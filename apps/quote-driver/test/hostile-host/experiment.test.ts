@@ -45,7 +45,7 @@ describe('experiments/hostile-host.yaml', () => {
     expect(ran.filter((r) => r.label.includes('streaming')).every((r) => r.counters!.leakedPages === 0)).toBe(true);
     const table = renderTable(res);
     expect(table.split('\n')[0]).toMatch(/leaked +served +errors +violations$/);
-    expect(table).toMatch(/\n(open-coded|vmap-noalias) +parallel .* \d+\/200 +\d+ EIO, /);
-    expect(renderHtml(res)).toContain('<th>served</th>');
+    expect(table).toMatch(/\n(open-coded|vmap-noalias) +parallel .* \d+ +\d+ EIO, /);
+    expect(await renderHtml(res)).toContain('served');
   }, 120_000);
 });
