@@ -3,6 +3,7 @@ export * from './io.js';
 export * from './main.js';
 export * from './commands/inspect.js';
 export * from './commands/quote.js';
+export * from './atomic-write.js';
 export * from './commands/sim-root.js';
 export * from './config/config-schema.js';
 export * from './config/load-config.js';

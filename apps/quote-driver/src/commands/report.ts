@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
-import { writeAtomic } from '../experiment/render.js';
+import { writeAtomic } from '../atomic-write.js';
 import { renderSensitivity } from '../experiment/render-sensitivity.js';
 import type { ExperimentResults } from '../experiment/results.js';
 import { escapeHtml } from '../report/escape.js';

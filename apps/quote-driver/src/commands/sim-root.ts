@@ -8,7 +8,7 @@ import { ConfigError, simulatedQuoteServiceFor } from '@tdx-shbuf/core';
 import { defineCommand } from '../command.js';
 import { errorCode, EXIT, type CliIo } from '../io.js';
 import { loadConfig } from '../config/load-config.js';
-import { writeAtomic } from './quote.js';
+import { writeAtomic } from '../atomic-write.js';
 
 interface SimRootOptions {
   config?: string;

@@ -1,6 +1,7 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ExperimentResults, RunRow } from './results.js';
+import { writeAtomic } from '../atomic-write.js';
 import { renderHtml } from '../report/html.js';
 
 const sumViol = (r: RunRow) => Object.values(r.violations).reduce((a, b) => a + b, 0);
@@ -23,18 +24,6 @@ export function toCsv(res: ExperimentResults): string {
       .join(','),
   );
   return `${[head.join(','), ...lines].join('\n')}\n`;
-}
-
-/** Write a file whole or not at all: temp file + rename. */
-export function writeAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 /** Write results.json, results.csv and report.html into `dir`; resolves to the paths. */
