@@ -2,7 +2,7 @@
  * Memory flat in guest size: boot a 4 TiB guest (wall time and heap), then
  * convert scattered single pages of it and leave them shared (heap growth).
  */
-import { TiB, PAGE_SIZE, Owner } from '@tdx-shbuf/core';
+import { TiB, Owner } from '@tdx-shbuf/core';
 import { testMachine, type TestMachine } from '@tdx-shbuf/core/internal';
 import { heapMiB, rng, timer, type Timed } from './util.js';
 
