@@ -1,3 +1,4 @@
+import { Int32Histogram } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { HISTOGRAM_DIGITS, LatencyHistogram } from './histogram.js';
 import { Rng, sizeSampler } from './rng.js';
@@ -16,7 +17,12 @@ describe('LatencyHistogram', () => {
     values.sort((a, b) => a - b);
     const exact = (q: number) => values[Math.ceil(q * values.length) - 1]!;
     const s = h.summary()!;
-    for (const [q, got] of [[0.5, s.p50], [0.95, s.p95], [0.99, s.p99]] as const) expect(Math.abs(got - exact(q)) / exact(q), `p${q * 100}`).toBeLessThanOrEqual(10 ** -HISTOGRAM_DIGITS);
+    for (const [q, got] of [
+      [0.5, s.p50],
+      [0.95, s.p95],
+      [0.99, s.p99],
+    ] as const)
+      expect(Math.abs(got - exact(q)) / exact(q), `p${q * 100}`).toBeLessThanOrEqual(10 ** -HISTOGRAM_DIGITS);
     expect(s.max).toBe(values[values.length - 1]);
     expect(s.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
     expect(s.cdf.length).toBeLessThanOrEqual(102);
@@ -24,6 +30,22 @@ describe('LatencyHistogram', () => {
     for (let i = 1; i < s.cdf.length; i++) {
       expect(s.cdf[i]![0]).toBeGreaterThan(s.cdf[i - 1]![0]);
       expect(s.cdf[i]![1]).toBeGreaterThan(s.cdf[i - 1]![1]);
+    }
+  });
+
+  it('one walk gives the quantiles getValueAtPercentile gives, call by call', () => {
+    const rng = new Rng(11);
+    for (const spread of [0, 3, 5_000, 20_000_000]) {
+      const h = new LatencyHistogram();
+      const ref = Object.assign(new Int32Histogram(1, 2, HISTOGRAM_DIGITS), { autoResize: true });
+      for (let i = 0; i < 3_000; i++) {
+        const v = Math.round(4_000_000 + spread * rng.exponential(1));
+        h.record(v);
+        ref.recordValue(v);
+      }
+      const qs = [0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999];
+      const expected = qs.map((q) => Math.min(ref.maxValue, Math.max(ref.minNonZeroValue, ref.medianEquivalentValue(ref.getValueAtPercentile(q * 100)))));
+      expect(h.quantiles(qs), `spread ${spread}`).toEqual(expected);
     }
   });
 
@@ -57,7 +79,23 @@ describe('SeriesRecorder', () => {
 
 describe('seeded workload streams', () => {
   it('are reproducible, and sizes follow their distribution', () => {
-    expect(Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(1, 2, 3)))).toEqual(Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(1, 2, 3))));
+    expect(
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.next()
+        )(new Rng(1, 2, 3)),
+      ),
+    ).toEqual(
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.next()
+        )(new Rng(1, 2, 3)),
+      ),
+    );
     expect(new Rng(1, 2, 3).next()).not.toBe(new Rng(1, 2, 4).next());
     const draw = (d: Parameters<typeof sizeSampler>[0], n = 10_000) => Array.from({ length: n }, sizeSampler(d, new Rng(9)));
     const u = draw({ kind: 'uniform', min: 4096, max: 8192 });
