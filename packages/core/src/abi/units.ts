@@ -48,6 +48,9 @@ export function getOrder(bytes: number): number {
   return order;
 }
 
+/** x % a === 0 for a power of two `a`: exact (x / a only moves the exponent) and without the floating-point remainder that addresses past 32 bits would take. */
+export const isAligned = (x: number, a: number) => Number.isInteger(x / a);
+
 /** PFN_UP(). */
 export const pfnUp = (bytes: number) => Math.ceil(bytes / PAGE_SIZE);
 

@@ -122,6 +122,18 @@ export class GuestMemory {
     return this.map.every(pfn, pfn + n, (v) => pred(stateOf(v), ownerOf(v), allocOf(v)));
   }
 
+  /** Whether every page in [pfn, pfn+n) is in TDX state `state` (every() without a callback, for hot paths). */
+  allInState(pfn: number, n: number, state: PageState): boolean {
+    for (let p = pfn; p < pfn + n; p = this.map.runEnd(p)) if (stateOf(this.map.get(p)) !== state) return false;
+    return true;
+  }
+
+  /** Whether every page in [pfn, pfn+n) is held by `owner`. */
+  allOwnedBy(pfn: number, n: number, owner: Owner): boolean {
+    for (let p = pfn; p < pfn + n; p = this.map.runEnd(p)) if (ownerOf(this.map.get(p)) !== owner) return false;
+    return true;
+  }
+
   /** Set owner and allocation id of [pfn, pfn+n), keeping states; pagesByOwner stays exact. */
   transfer(pfn: number, n: number, owner: Owner, alloc = 0): void {
     const v0 = this.map.get(pfn);

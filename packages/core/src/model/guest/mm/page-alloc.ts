@@ -12,6 +12,9 @@ import type { UnacceptedMemory } from '../efi/unaccepted-memory.js';
 /** MAX_ORDER_NR_PAGES. */
 const TOP = 2 ** MAX_PAGE_ORDER;
 
+/** 2^order pages, without Math.pow for the orders the buddy allocator has. */
+const pagesOf = (order: number) => ((order | 0) === order && order >= 0 && order < 31 ? 1 << order : 2 ** order);
+
 /**
  * The page allocator (mm/page_alloc.c) over three zones, with the GFP zone
  * fallback of a GFP_KERNEL allocation (Normal → DMA32 → DMA). Every page it
@@ -89,7 +92,7 @@ export class PageAllocator {
     if (!z.hasUnaccepted) return false;
     const wmark = z.wmark.promo;
     if (!wmark) return this.tryToAcceptMemoryOne(z);
-    let toAccept = wmark - (z.freePages - (2 ** order - 1));
+    let toAccept = wmark - (z.freePages - (pagesOf(order) - 1));
     let ret = false;
     while (toAccept > 0) {
       if (!this.tryToAcceptMemoryOne(z)) break;
@@ -148,7 +151,7 @@ export class PageAllocator {
       let pfn = z.take(order);
       if (pfn === undefined && this.condAcceptMemory(z, order)) pfn = z.take(order);
       if (pfn === undefined) continue;
-      this.handOut(pfn, 2 ** order, allocId);
+      this.handOut(pfn, pagesOf(order), allocId);
       return pfn;
     }
     return undefined;
@@ -156,7 +159,7 @@ export class PageAllocator {
 
   /** __free_pages(page, order). */
   freePages(pfn: number, order: number): void {
-    if (!this.takeBack(pfn, 2 ** order)) return;
+    if (!this.takeBack(pfn, pagesOf(order))) return;
     this.zoneOf(pfn).free(pfn, order);
     this.checkAccounting();
   }
@@ -167,7 +170,7 @@ export class PageAllocator {
     const id = this.newAllocId();
     const pfn = this.allocPages(order, zone, id);
     if (pfn === undefined) return undefined;
-    for (let p = pfn + pfnUp(bytes); p < pfn + 2 ** order; p++) this.freePages(p, 0);
+    for (let p = pfn + pfnUp(bytes); p < pfn + pagesOf(order); p++) this.freePages(p, 0);
     return pfn;
   }
 
@@ -179,7 +182,7 @@ export class PageAllocator {
   /** alloc_contig_range(start, end): take exactly these free pages (as CMA does); false if any is not free. */
   allocContigRange(pfn: number, n: number): number | undefined {
     this.acceptPages(pfn, n);
-    if (!this.mem.every(pfn, n, (_s, owner) => owner === Owner.Free)) return undefined;
+    if (!this.mem.allOwnedBy(pfn, n, Owner.Free)) return undefined;
     const id = this.newAllocId();
     for (let p = pfn; p < pfn + n; p++) {
       if (!this.zoneOf(p).takePage(p)) throw new Error(`page allocator out of sync at pfn ${p}`);
