@@ -76,6 +76,12 @@ function acceptRange(m: Guest, start: number, end: number): boolean {
     if (!size) size = tryAcceptOne(m, start, len, '4k');
     if (!size) return false;
     start += size;
+    // Up to the next 2 MiB boundary every page is a plain 4K accept (try_accept_one() tries
+    // nothing larger off a 2 MiB boundary): issue them as one run.
+    if (size === PAGE_SIZE) {
+      const stop = Math.min(end, (Math.floor(start / (2 * MiB)) + 1) * 2 * MiB);
+      if (stop - start >= PAGE_SIZE) start += m.tdcall.memPageAcceptRun(start, Math.floor((stop - start) / PAGE_SIZE)) * PAGE_SIZE;
+    }
   }
   return true;
 }
