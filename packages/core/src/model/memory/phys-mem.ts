@@ -122,15 +122,17 @@ export class GuestMemory {
     return this.map.every(pfn, pfn + n, (v) => pred(stateOf(v), ownerOf(v), allocOf(v)));
   }
 
-  /** Whether every page in [pfn, pfn+n) is in TDX state `state` (every() without a callback, for hot paths). */
+  /** Whether every page in [pfn, pfn+n) is in TDX state `state` (every() without a callback, for hot paths; pages past maxPfn are not looked at). */
   allInState(pfn: number, n: number, state: PageState): boolean {
-    for (let p = pfn; p < pfn + n; p = this.map.runEnd(p)) if (stateOf(this.map.get(p)) !== state) return false;
+    const end = Math.min(pfn + n, this.maxPfn);
+    for (let p = pfn; p < end; p = this.map.runEnd(p)) if (stateOf(this.map.get(p)) !== state) return false;
     return true;
   }
 
   /** Whether every page in [pfn, pfn+n) is held by `owner`. */
   allOwnedBy(pfn: number, n: number, owner: Owner): boolean {
-    for (let p = pfn; p < pfn + n; p = this.map.runEnd(p)) if (ownerOf(this.map.get(p)) !== owner) return false;
+    const end = Math.min(pfn + n, this.maxPfn);
+    for (let p = pfn; p < end; p = this.map.runEnd(p)) if (ownerOf(this.map.get(p)) !== owner) return false;
     return true;
   }
 

@@ -65,9 +65,10 @@ export class RangeMap {
     return i + 1 < c.n ? c.keys[i + 1]! : this.chunkEnd(ci);
   }
 
-  /** Whether every key in [from, to) has value `v` (no callback: the common question, asked on hot paths). */
+  /** Whether every key in [from, to) has value `v` (no callback: the common question, asked on hot paths). Keys past the limit are not looked at. */
   allEqual(from: number, to: number, v: number): boolean {
-    for (let k = from; k < to; k = this.runEnd(k)) if (this.get(k) !== v) return false;
+    const end = Math.min(to, this.limit);
+    for (let k = from; k < end; k = this.runEnd(k)) if (this.get(k) !== v) return false;
     return true;
   }
 
@@ -91,17 +92,19 @@ export class RangeMap {
     }
   }
 
-  /** Whether every key in [from, to) satisfies `pred`. */
+  /** Whether every key in [from, to) satisfies `pred` (keys past the limit are not looked at). */
   every(from: number, to: number, pred: (value: number) => boolean): boolean {
-    for (let k = from; k < to; k = this.runEnd(k)) if (!pred(this.get(k))) return false;
+    const end = Math.min(to, this.limit);
+    for (let k = from; k < end; k = this.runEnd(k)) if (!pred(this.get(k))) return false;
     return true;
   }
 
-  /** Apply `fn` to the value of every run overlapping [from, to). */
+  /** Apply `fn` to the value of every run overlapping [from, to) (clipped to the limit). */
   update(from: number, to: number, fn: (value: number) => number): void {
+    const last = Math.min(to, this.limit);
     // Setting [pos, end) never moves a boundary at or after `end`, so the walk can go on from there.
-    for (let pos = from; pos < to; ) {
-      const end = Math.min(this.runEnd(pos), to);
+    for (let pos = from; pos < last; ) {
+      const end = Math.min(this.runEnd(pos), last);
       this.set(pos, end, fn(this.get(pos)));
       pos = end;
     }

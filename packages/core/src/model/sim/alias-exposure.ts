@@ -36,7 +36,7 @@ export class AliasExposure {
 
   /** The shared pages of [pfn, pfn+n) whose direct-map alias is mapped private, as merged runs (NONE: there are none). */
   private exposedRuns(pfn: number, n: number): readonly [number, number][] {
-    const end = pfn + n;
+    const end = Math.min(pfn + n, this.mem.maxPfn);
     let out = NONE;
     // private direct-map runs first: usually there are none (the alias was converted too)
     for (let s = pfn; s < end; ) {

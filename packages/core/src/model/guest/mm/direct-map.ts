@@ -104,9 +104,10 @@ export class DirectMap {
     if (!this.splitEdges(pfn, end, enc ? 1 : 0)) return false;
     const want = enc ? 1 : 0;
     // The protection of every mapped page becomes `enc`; holes stay holes.
-    for (let p = pfn; p < end; ) {
+    const last = Math.min(end, this.map.limit);
+    for (let p = pfn; p < last; ) {
       const v = this.map.get(p);
-      const e = Math.min(this.map.runEnd(p), end);
+      const e = Math.min(this.map.runEnd(p), last);
       if (v !== UNMAPPED && (v & 1) !== want) this.map.set(p, e, (v & ~1) | want);
       p = e;
     }

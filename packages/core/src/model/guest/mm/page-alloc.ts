@@ -123,7 +123,7 @@ export class PageAllocator {
   private acceptPages(pfn: number, n: number): void {
     if (!this.unaccepted) return;
     for (let b = pfn - (pfn % TOP); b < pfn + n; b += TOP) {
-      const z = this.zones.find((zz) => zz.contains(b));
+      const z = this.zoneOrUndefined(b);
       if (z?.takeUnacceptedAt(b)) this.acceptBlock(z, b);
     }
   }
@@ -219,21 +219,33 @@ export class PageAllocator {
 
   /** Free pages over all zones. */
   get freePageCount(): number {
-    return this.zones.reduce((n, z) => n + z.freePages, 0);
+    let n = 0;
+    for (const z of this.zones) n += z.freePages;
+    return n;
   }
 
   zoneOf(pfn: number): BuddyZone {
-    const z = this.zones.find((z) => z.contains(pfn));
+    const z = this.zoneOrUndefined(pfn);
     if (!z) throw new Error(`pfn ${pfn} is in no zone`);
     return z;
   }
 
+  private zoneOrUndefined(pfn: number): BuddyZone | undefined {
+    for (const z of this.zones) if (z.contains(pfn)) return z;
+    return undefined;
+  }
+
   private handOut(pfn: number, n: number, allocId: number): void {
-    this.mem.forEach(pfn, n, (s, e, state, owner) => {
+    const end = Math.min(pfn + n, this.mem.maxPfn);
+    for (let s = pfn; s < end; ) {
+      const e = Math.min(this.mem.runEnd(s), end);
+      const state = this.mem.state(s);
+      const owner = this.mem.owner(s);
       if (state === PageState.Shared) this.inv.record(1, s, e - s, 'page allocator handed out a shared page');
       else if (state === PageState.PrivatePending) this.inv.record(3, s, e - s, 'page allocator handed out an unaccepted page');
       if (owner !== Owner.Free) this.inv.record(owner === Owner.Leaked ? 6 : 7, s, e - s, `page allocator handed out a page owned by ${OWNER_NAMES[owner]}`);
-    });
+      s = e;
+    }
     this.mem.transfer(pfn, n, Owner.Allocated, allocId);
     this.checkAccounting();
   }
@@ -241,12 +253,17 @@ export class PageAllocator {
   /** Checks pages coming back; refuses (records, returns false) a double free or a leaked/foreign page. */
   private takeBack(pfn: number, n: number): boolean {
     let okay = true;
-    this.mem.forEach(pfn, n, (s, e, state, owner) => {
+    const end = Math.min(pfn + n, this.mem.maxPfn);
+    for (let s = pfn; s < end; ) {
+      const e = Math.min(this.mem.runEnd(s), end);
+      const state = this.mem.state(s);
+      const owner = this.mem.owner(s);
       if (state === PageState.Shared) this.inv.record(1, s, e - s, 'a shared page was freed into the page allocator');
       if (owner === Owner.Leaked) this.inv.record(6, s, e - s, 'a leaked page was freed for reuse');
       else if (owner !== Owner.Allocated) this.inv.record(7, s, e - s, 'freeing a page that is not allocated');
       if (owner !== Owner.Allocated) okay = false;
-    });
+      s = e;
+    }
     if (okay) this.mem.transfer(pfn, n, Owner.Free);
     return okay;
   }

@@ -144,8 +144,9 @@ function changeRun(m: Guest, pfn: number, n: number, enc: boolean, viaVmap: bool
 /** Invariant 8: the hooks reported success; every page of [pfn, pfn+n) must now be in the state asked for. */
 function checkConverted(m: Guest, pfn: number, n: number, enc: boolean): void {
   const want = enc ? PageState.PrivateAccepted : PageState.Shared;
-  for (let p = pfn; p < pfn + n; ) {
-    const e = Math.min(m.mem.runEnd(p), pfn + n);
+  const end = Math.min(pfn + n, m.mem.maxPfn);
+  for (let p = pfn; p < end; ) {
+    const e = Math.min(m.mem.runEnd(p), end);
     const state = m.mem.state(p);
     if (state !== want) m.inv.record(8, p, e - p, `set_memory_${enc ? 'encrypted' : 'decrypted'} returned 0 but ${e - p} pages are still ${STATE_NAMES[state]}: the conversion reached other GPAs`);
     p = e;
