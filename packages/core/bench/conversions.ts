@@ -3,30 +3,28 @@
  * set_memory_encrypted of one 4 KiB page at a random address of a 16 GiB
  * guest — full bookkeeping, splits, flushes, MapGPA, accept, invariant checks.
  */
-import { GiB, PAGE_SIZE, Owner } from '@tdx-shbuf/core';
+import { GiB, MAX_PAGE_ORDER, PAGE_SIZE, Owner } from '@tdx-shbuf/core';
 import { testMachine } from '@tdx-shbuf/core/internal';
 import { rng, timer, type Timed } from './util.js';
 
 /**
  * Round trips in phases on one machine: the first phase pays the direct-map
  * splits of first touches (one 2M split per new 2M page: a page-table page and
- * flush_tlb_all()), later phases are the steady state. `withAlloc`: each page
- * is first taken with alloc_contig_range and freed after (page-allocator
- * bookkeeping included); otherwise the pages come from one 8 GiB allocation
- * made up front.
+ * flush_tlb_all()), later phases are the steady state. The pages are drawn
+ * from the 8 GiB at physical 5 GiB (past the boot-time allocations at 4 GiB),
+ * taken up front with alloc_contig_range — which accepts what boot left
+ * unaccepted. `withAlloc`: that range is freed again in MAX_PAGE_ORDER blocks,
+ * and each page is taken with alloc_contig_range and freed after (the buddy
+ * allocator's splits and merges included); otherwise the pages stay allocated.
  */
 export function roundTrips(phases: number[], withAlloc: boolean): Timed[] {
   const m = testMachine({ memoryBytes: 16 * GiB });
   const k = m.kernel;
   const r = rng(12345);
-  const high = m.ram[m.ram.length - 1]!;
-  let lo = high.startPfn;
-  let span = high.endPfn - high.startPfn;
-  if (!withAlloc) {
-    lo = (5 * GiB) / PAGE_SIZE; // physical 5 GiB: past the boot-time allocations at 4 GiB
-    span = (8 * GiB) / PAGE_SIZE;
-    if (m.pages.allocContigRange(lo, span) === undefined) throw new Error('could not take 8 GiB');
-  }
+  const lo = (5 * GiB) / PAGE_SIZE;
+  const span = (8 * GiB) / PAGE_SIZE;
+  if (m.pages.allocContigRange(lo, span) === undefined) throw new Error('could not take 8 GiB');
+  if (withAlloc) for (let pfn = lo; pfn < lo + span; pfn += 2 ** MAX_PAGE_ORDER) k.freePages(pfn, MAX_PAGE_ORDER);
   const times = phases.map((n) => {
     const done = timer();
     let left = n;

@@ -3,13 +3,26 @@ import { loadavg } from 'node:os';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-/** Live heap plus ArrayBuffer memory after two full collections, MiB (needs node --expose-gc). */
+/**
+ * Live heap plus ArrayBuffer memory once full collections stop freeing
+ * anything, MiB (needs node --expose-gc): one or two collections can leave
+ * garbage for the next (finalizers, freed ArrayBuffers released late).
+ */
 export function heapMiB(): number {
   if (!gc) throw new Error('run with node --expose-gc');
-  gc();
-  gc();
-  const u = process.memoryUsage();
-  return (u.heapUsed + u.arrayBuffers) / 2 ** 20;
+  const read = () => {
+    gc();
+    gc();
+    const u = process.memoryUsage();
+    return (u.heapUsed + u.arrayBuffers) / 2 ** 20;
+  };
+  let last = read();
+  for (let i = 0; i < 10; i++) {
+    const now = read();
+    if (Math.abs(now - last) < 1 / 1024) return now;
+    last = now;
+  }
+  return last;
 }
 
 /** xorshift32 in [0, 1), seeded: every run makes the same choices. */
