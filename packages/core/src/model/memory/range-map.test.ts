@@ -53,8 +53,10 @@ describe('RangeMap', () => {
     const ref = new Array<number>(limit).fill(0);
     const r = rng(7);
     const set = (a: number, b: number, v: number) => {
+      if (b < limit) m.get(b); // a lookup just before a set must not answer for the map after it
       m.set(a, b, v);
       ref.fill(v, a, b);
+      for (const k of [b - 1, b, a, a - 1]) if (k >= 0 && k < limit) expect(m.get(k), `key ${k}`).toBe(ref[k]);
     };
     const check = () => {
       let runs = 0;

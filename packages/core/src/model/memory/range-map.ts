@@ -32,6 +32,10 @@ export class RangeMap {
   private runCount = 1;
   /** Last chunk found: consecutive operations mostly touch the same place. */
   private hint = 0;
+  /** The run last looked up, [runStart, runStop) with runValue: a get and a runEnd of one key search once. Emptied by every set. */
+  private runStart = 0;
+  private runStop = 0;
+  private runValue = 0;
 
   /** Every key in [0, limit) starts with `initial`. */
   constructor(
@@ -53,16 +57,24 @@ export class RangeMap {
 
   /** Value at key `k`. */
   get(k: number): number {
-    const c = this.chunks[this.chunkIndex(k)]!;
-    return c.vals[lastLE(c.keys, c.n, k)]!;
+    if (k < this.runStart || k >= this.runStop) this.lookUp(k);
+    return this.runValue;
   }
 
   /** End (exclusive) of the run containing `k`. */
   runEnd(k: number): number {
+    if (k < this.runStart || k >= this.runStop) this.lookUp(k);
+    return this.runStop;
+  }
+
+  /** Find the run holding `k` and remember it. */
+  private lookUp(k: number): void {
     const ci = this.chunkIndex(k);
     const c = this.chunks[ci]!;
     const i = lastLE(c.keys, c.n, k);
-    return i + 1 < c.n ? c.keys[i + 1]! : this.chunkEnd(ci);
+    this.runStart = c.keys[i]!;
+    this.runStop = i + 1 < c.n ? c.keys[i + 1]! : this.chunkEnd(ci);
+    this.runValue = c.vals[i]!;
   }
 
   /** Whether every key in [from, to) has value `v` (no callback: the common question, asked on hot paths). Keys past the limit are not looked at. */
@@ -114,6 +126,8 @@ export class RangeMap {
   set(from: number, to: number, value: number): void {
     if (from >= to) return;
     if (from < 0 || to > this.limit) throw new RangeError(`RangeMap.set [${from}, ${to}) outside [0, ${this.limit})`);
+    if (from >= this.runStart && to <= this.runStop && this.runValue === value) return; // already so (the run last looked up)
+    this.runStop = this.runStart; // runs change below: forget the one last looked up
     const ci = this.chunkIndex(from);
     const c = this.chunks[ci]!;
     const i = lastLE(c.keys, c.n, from);
@@ -158,6 +172,7 @@ export class RangeMap {
   /** set() when boundaries to replace lie in more than one chunk: delete them all, then add the (at most two) new ones. */
   private setAcrossChunks(from: number, to: number, value: number, prev: number): void {
     const atTo = to < this.limit ? this.get(to) : Number.NaN;
+    this.runStop = this.runStart; // that lookup is about to go stale
     this.deleteBoundaries(from, to);
     if (prev !== value) this.insert(from, value);
     if (to < this.limit && atTo !== value) this.insert(to, atTo);
