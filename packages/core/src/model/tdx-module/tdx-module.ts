@@ -1,7 +1,7 @@
 import { PageState, type GuestMemory, type RamRange } from '../memory/phys-mem.js';
 import { RangeMap } from '../memory/range-map.js';
 import { TDX_STATUS, type AcceptLevel, type Sept, type Tdcall } from '../../abi/tdcall.js';
-import { PAGES_1G, PAGES_2M, PAGE_SIZE, isAligned } from '../../abi/units.js';
+import { PAGES_1G, PAGES_2M, PAGE_SIZE, alignDown, isAligned } from '../../abi/units.js';
 import { tdgMrReport } from './mr-report.js';
 import { platformSecrets } from '../../platform/measurements.js';
 import type { Sim } from '../sim/sim.js';
@@ -172,7 +172,7 @@ export class TdxModule implements Tdcall, Sept {
     const { sim } = this;
     const c = sim.counters;
     const size = LEAF_PAGES[level]!;
-    const base = edge - (edge % size);
+    const base = alignDown(edge, size);
     if (this.septLevel.get(base) !== level) return 0;
     if (base >= pfn && base + size <= end) return 0; // covered whole: removed at its own level
     this.septLevel.set(base, base + size, level - 1);

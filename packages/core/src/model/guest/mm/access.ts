@@ -1,7 +1,7 @@
 import type { Guest } from '../guest.js';
 import { fail, ok, type Result } from '../../../contract/errors.js';
 import { PageState } from '../../memory/phys-mem.js';
-import { DIRECT_MAP_BASE, PAGE_SIZE, isDirectMapKva, isVmallocKva, x86Address } from '../../../abi/units.js';
+import { DIRECT_MAP_BASE, PAGE_SIZE, alignDown, isDirectMapKva, isVmallocKva, x86Address } from '../../../abi/units.js';
 
 /**
  * Guest loads and stores through a kernel mapping. The mapping's protection
@@ -31,12 +31,12 @@ function each(m: Guest, kva: number, length: number, fn: (pa: number, encrypted:
   let done = 0;
   while (done < length) {
     const addr = kva + done;
-    const off = addr % PAGE_SIZE;
+    const off = addr - alignDown(addr, PAGE_SIZE);
     const take = Math.min(PAGE_SIZE - off, length - done);
     const t = translate(m, addr);
     if (t < 0) return fail('EFAULT', `access to unmapped ${x86Address(addr)}`);
-    const pfn = Math.floor(t / 2);
-    const encrypted = t % 2 === 1;
+    const encrypted = (t & 1) === 1; // bit 0 survives ToInt32 of a number below 2^53
+    const pfn = (t - (encrypted ? 1 : 0)) / 2;
     const state = m.mem.state(pfn);
     if (encrypted && state === PageState.Shared) {
       m.inv.record(2, pfn, 1, `access to shared page through a private mapping at ${x86Address(addr)} (guest shutdown on hardware)`);

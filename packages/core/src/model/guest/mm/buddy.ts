@@ -1,6 +1,6 @@
 import { RangeMap } from '../../memory/range-map.js';
 import { FreeLists } from './free-lists.js';
-import { MAX_PAGE_ORDER } from '../../../abi/units.js';
+import { MAX_PAGE_ORDER, alignDown } from '../../../abi/units.js';
 
 /** Pages in a MAX_PAGE_ORDER block. */
 const TOP = 1 << MAX_PAGE_ORDER;
@@ -127,7 +127,7 @@ export class BuddyZone {
   takePage(pfn: number): boolean {
     // At most one free block holds pfn; untouched memory is in a max-order block, so look there first.
     for (let o = MAX_PAGE_ORDER; o >= 0; o--) {
-      const block = pfn - (pfn % (1 << o));
+      const block = alignDown(pfn, 1 << o);
       if (!this.isFree(block, o)) continue;
       this.remove(block, o);
       let b = block;

@@ -1,5 +1,5 @@
 import { RangeMap } from '../../memory/range-map.js';
-import { PAGES_1G, PAGES_2M, PAGE_SIZE } from '../../../abi/units.js';
+import { PAGES_1G, PAGES_2M, PAGE_SIZE, alignDown } from '../../../abi/units.js';
 import type { RamRange } from '../../memory/phys-mem.js';
 import type { Counters } from '../../sim/metrics.js';
 import { initMemMapping } from './init-mem-mapping.js';
@@ -140,7 +140,7 @@ export class DirectMap {
   /** Split the `level` page holding `edge` unless it is not one, [pfn, end) covers it whole, or its protection is already `enc`. */
   private splitEdge(pfn: number, end: number, edge: number, level: Level, enc: number): boolean {
     const size = PAGES_AT[level];
-    const base = edge - (edge % size);
+    const base = alignDown(edge, size);
     const v = this.map.get(base);
     if (v === UNMAPPED || v >> 1 !== level) return true;
     if (base >= pfn && base + size <= end) return true;

@@ -5,7 +5,7 @@ import type { InvariantLog } from '../../sim/invariants.js';
 import type { Counters } from '../../sim/metrics.js';
 import type { Scheduler } from '../../sim/scheduler.js';
 import type { CostParams } from '../../../platform/cost.js';
-import { MAX_PAGE_ORDER, getOrder, pfnUp } from '../../../abi/units.js';
+import { MAX_PAGE_ORDER, alignDown, getOrder, pfnUp } from '../../../abi/units.js';
 import type { FaultPlan } from '../../sim/fault-plan.js';
 import type { UnacceptedMemory } from '../efi/unaccepted-memory.js';
 
@@ -122,7 +122,7 @@ export class PageAllocator {
   /** accept_page() on every unaccepted block [pfn, pfn+n) touches (set_migratetype_isolate, as alloc_contig_range isolates). */
   private acceptPages(pfn: number, n: number): void {
     if (!this.unaccepted) return;
-    for (let b = pfn - (pfn % TOP); b < pfn + n; b += TOP) {
+    for (let b = alignDown(pfn, TOP); b < pfn + n; b += TOP) {
       const z = this.zoneOrUndefined(b);
       if (z?.takeUnacceptedAt(b)) this.acceptBlock(z, b);
     }
