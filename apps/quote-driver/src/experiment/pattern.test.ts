@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillPattern, pattern } from './sessions.js';
+import { equal, fillPattern, pattern } from './pattern.js';
 
 describe('pattern (the buffer-cycle test bytes)', () => {
   it('is deterministic, a prefix of any longer pattern of the same request (tails included), and differs between requests', () => {
@@ -25,5 +25,16 @@ describe('pattern (the buffer-cycle test bytes)', () => {
     for (const b of pattern(7, 0, 0, 1 << 16)) counts[b]!++;
     expect(Math.min(...counts)).toBeGreaterThan(150);
     expect(Math.max(...counts)).toBeLessThan(370);
+  });
+
+  it('equal compares the bytes of the views, not of their whole buffers', () => {
+    const a = pattern(1, 0, 0, 100);
+    const b = new Uint8Array(110);
+    b.set(a, 7);
+    expect(equal(a, b.subarray(7, 107))).toBe(true);
+    expect(equal(a, b.subarray(6, 106))).toBe(false);
+    expect(equal(a, b.subarray(7, 106))).toBe(false);
+    b[50] ^= 1;
+    expect(equal(a, b.subarray(7, 107))).toBe(false);
   });
 });
