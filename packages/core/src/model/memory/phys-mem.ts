@@ -49,6 +49,10 @@ export const stateOf = (v: number): PageState => (v & 3) as PageState;
 export const ownerOf = (v: number): Owner => ((v >> 2) & 7) as Owner;
 export const allocOf = (v: number): number => Math.floor(v / 32);
 
+const READ = 0;
+const WRITE = 1;
+const ZERO = 2;
+
 /** Dropped page buffers kept for reuse (16 MiB: a 4 MiB buffer's pages in both backings, twice over). */
 const SPARE_PAGES = 4096;
 
@@ -233,18 +237,7 @@ export class GuestMemory {
 
   /** Copy `length` bytes at `pa` out of one backing into `out` at `at`; never-written pages read as zero. */
   readInto(which: 'private' | 'shared', pa: number, length: number, out: Uint8Array, at: number): void {
-    const m = which === 'private' ? this.privateData : this.sharedData;
-    let done = 0;
-    while (done < length) {
-      const addr = pa + done;
-      const pfn = Math.floor(addr / PAGE_SIZE);
-      const off = addr - pfn * PAGE_SIZE;
-      const take = Math.min(PAGE_SIZE - off, length - done);
-      const page = m.get(pfn);
-      if (page) out.set(off === 0 && take === PAGE_SIZE ? page : page.subarray(off, off + take), at + done);
-      else out.fill(0, at + done, at + done + take);
-      done += take;
-    }
+    this.eachPage(READ, which, pa, length, out, at);
   }
 
   /** Copy bytes into one backing. */
@@ -254,6 +247,16 @@ export class GuestMemory {
 
   /** Copy `length` bytes of `data` from `from` into one backing at `pa`. */
   writeFrom(which: 'private' | 'shared', pa: number, data: Uint8Array, from: number, length: number): void {
+    this.eachPage(WRITE, which, pa, length, data, from);
+  }
+
+  /** Zero `length` bytes at `pa` of one backing; a page zeroed whole gives up its buffer (a never-written page reads as zero). */
+  zeroData(which: 'private' | 'shared', pa: number, length: number): void {
+    this.eachPage(ZERO, which, pa, length, undefined, 0);
+  }
+
+  /** The page-by-page walk of [pa, pa + length) in one backing behind readInto (into buf at `at`), writeFrom (from buf at `at`) and zeroData. */
+  private eachPage(op: typeof READ | typeof WRITE | typeof ZERO, which: 'private' | 'shared', pa: number, length: number, buf: Uint8Array | undefined, at: number): void {
     const m = which === 'private' ? this.privateData : this.sharedData;
     let done = 0;
     while (done < length) {
@@ -262,26 +265,16 @@ export class GuestMemory {
       const off = addr - pfn * PAGE_SIZE;
       const take = Math.min(PAGE_SIZE - off, length - done);
       let page = m.get(pfn);
-      if (!page) {
-        page = this.freshPage(take === PAGE_SIZE);
-        m.set(pfn, page);
-      }
-      page.set(data.subarray(from + done, from + done + take), off);
-      done += take;
-    }
-  }
-
-  /** Zero `length` bytes at `pa` of one backing; a page zeroed whole gives up its buffer (a never-written page reads as zero). */
-  zeroData(which: 'private' | 'shared', pa: number, length: number): void {
-    const m = which === 'private' ? this.privateData : this.sharedData;
-    let done = 0;
-    while (done < length) {
-      const addr = pa + done;
-      const pfn = Math.floor(addr / PAGE_SIZE);
-      const off = addr - pfn * PAGE_SIZE;
-      const take = Math.min(PAGE_SIZE - off, length - done);
-      const page = m.get(pfn);
-      if (page && take === PAGE_SIZE) {
+      if (op === READ) {
+        if (page) buf!.set(off === 0 && take === PAGE_SIZE ? page : page.subarray(off, off + take), at + done);
+        else buf!.fill(0, at + done, at + done + take);
+      } else if (op === WRITE) {
+        if (!page) {
+          page = this.freshPage(take === PAGE_SIZE);
+          m.set(pfn, page);
+        }
+        page.set(buf!.subarray(at + done, at + done + take), off);
+      } else if (page && take === PAGE_SIZE) {
         m.delete(pfn);
         this.recycle(page);
       } else page?.fill(0, off, off + take);

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FreeLists } from './free-lists.js';
 
-/** Deterministic xorshift so failures reproduce. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return (n: number) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) % n;
+/** A seeded linear congruential generator of integers in [0, n), so failures reproduce. */
+function lcg(seed: number): (n: number) => number {
+  let x = seed;
+  return (n) => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x >>> 8) % n;
   };
 }
 
@@ -18,7 +16,7 @@ describe('free lists (struct free_area: LIFO lists through the blocks, found by 
     const f = new FreeLists(orders);
     const ref: number[][] = Array.from({ length: orders }, () => []); // head first
     const where = new Map<number, number>();
-    const r = rng(3);
+    const r = lcg(3);
     // pfns aligned to their order, some above 2^32 (a guest past 16 TiB), many sharing low bits
     const pick = (o: number) => (r(4) === 0 ? 2 ** 33 : 0) + r(1 << 14) * (1 << o) * 64;
     for (let step = 0; step < 60_000; step++) {
