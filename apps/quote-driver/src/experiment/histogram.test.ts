@@ -1,3 +1,4 @@
+import { Int32Histogram } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { HISTOGRAM_DIGITS, LatencyHistogram } from './histogram.js';
 import { Rng, sizeSampler } from './rng.js';
@@ -24,6 +25,22 @@ describe('LatencyHistogram', () => {
     for (let i = 1; i < s.cdf.length; i++) {
       expect(s.cdf[i]![0]).toBeGreaterThan(s.cdf[i - 1]![0]);
       expect(s.cdf[i]![1]).toBeGreaterThan(s.cdf[i - 1]![1]);
+    }
+  });
+
+  it('one walk gives the quantiles getValueAtPercentile gives, call by call', () => {
+    const rng = new Rng(11);
+    for (const spread of [0, 3, 5_000, 20_000_000]) {
+      const h = new LatencyHistogram();
+      const ref = Object.assign(new Int32Histogram(1, 2, HISTOGRAM_DIGITS), { autoResize: true });
+      for (let i = 0; i < 3_000; i++) {
+        const v = Math.round(4_000_000 + spread * rng.exponential(1));
+        h.record(v);
+        ref.recordValue(v);
+      }
+      const qs = [0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999];
+      const expected = qs.map((q) => Math.min(ref.maxValue, Math.max(ref.minNonZeroValue, ref.medianEquivalentValue(ref.getValueAtPercentile(q * 100)))));
+      expect(h.quantiles(qs), `spread ${spread}`).toEqual(expected);
     }
   });
 

@@ -41,19 +41,49 @@ export class LatencyHistogram {
 
   /** The value at quantile `q` (0–1): the middle of its histogram bucket, never outside the exact [min, max]. */
   at(q: number): number {
-    if (q >= 1) return this.max;
-    const v = this.h.medianEquivalentValue(this.h.getValueAtPercentile(q * 100));
-    return Math.min(this.max, Math.max(this.min, v));
+    return this.quantiles([q])[0]!;
+  }
+
+  /**
+   * at(q) for every q of the ascending `qs`, in one walk over the buckets
+   * (getValueAtPercentile walks from the first bucket on every call: a CDF of
+   * ~100 points would walk them ~100 times). The count each quantile needs is
+   * computed as getValueAtPercentile does, so the values are the same.
+   */
+  quantiles(qs: readonly number[]): number[] {
+    const h = this.h;
+    const out: number[] = [];
+    let total = 0;
+    let i = 0;
+    for (const q of qs) {
+      if (q >= 1) {
+        out.push(this.max);
+        continue;
+      }
+      const fp = (Math.min(q * 100, 100) / 100) * h.totalCount;
+      const need = Math.max(Math.ceil(fp - ulp(fp)), 1);
+      while (i < h.countsArrayLength && total + h.getCountAtIndex(i) < need) total += h.getCountAtIndex(i++);
+      let v = 0;
+      if (i < h.countsArrayLength) v = q === 0 ? h.lowestEquivalentValue(h.valueFromIndex(i)) : h.highestEquivalentValue(h.valueFromIndex(i));
+      v = h.medianEquivalentValue(v);
+      out.push(Math.min(this.max, Math.max(this.min, v)));
+    }
+    return out;
   }
 
   summary(): LatencySummary | undefined {
     if (this.count === 0) return undefined;
+    const values = this.quantiles(CDF_AT);
     const cdf: [number, number][] = [];
-    for (const q of CDF_AT) {
-      const v = this.at(q);
+    CDF_AT.forEach((q, k) => {
+      const v = values[k]!;
       if (cdf.length && cdf[cdf.length - 1]![0] === v) cdf[cdf.length - 1]![1] = q;
       else cdf.push([v, q]);
-    }
-    return { p50: this.at(0.5), p95: this.at(0.95), p99: this.at(0.99), max: this.max, mean: this.sum / this.count, cdf };
+    });
+    const [p50, p95, p99] = this.quantiles([0.5, 0.95, 0.99]);
+    return { p50: p50!, p95: p95!, p99: p99!, max: this.max, mean: this.sum / this.count, cdf };
   }
 }
+
+/** The unit in the last place of `x` as hdr-histogram-js computes it (its ulp.ts), for the same rounding of the count at a percentile. */
+const ulp = (x: number) => 2 ** (Math.floor(Math.log2(x)) - 52);

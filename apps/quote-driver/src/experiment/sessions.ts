@@ -4,6 +4,7 @@ import { parseQuote } from '@tdx-shbuf/tdx-formats';
 import { ConfigValidationError, parseConfig } from '../config/config-schema.js';
 import { bootTd, loadAppStrategy, type Td } from '../td.js';
 import type { Workload } from './workload-schema.js';
+import { equal, fillPattern, pattern } from './pattern.js';
 
 /** What a run needs from its workload: a booted model, one request, and the way to stop. */
 export interface Session {
@@ -27,25 +28,6 @@ export interface LoadFrom {
 /** A ConfigError that only says the strategy cannot serve this workload (code `capability`): the run is n/a, not an error. */
 const notApplicable = (e: unknown): e is ConfigError => e instanceof ConfigError && e.code === 'capability';
 
-/** Deterministic bytes for request `i` of client `c` under `seed` (xorshift32). */
-export function pattern(seed: number, c: number, i: number, n: number): Uint8Array {
-  let x = (seed * 2654435761 + c * 40503 + i * 97 + 1) >>> 0 || 1;
-  const out = new Uint8Array(n);
-  for (let k = 0; k < n; k++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[k] = x & 0xff;
-  }
-  return out;
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** buffer-cycle: alloc → guest writes → host reads and answers after the service time → guest reads → free. Returns the n/a reason when the strategy cannot serve it. */
 export async function openBufferCycle(w: Workload, spec: StrategySpec, maxBytes: number, seed: number, platform: PlatformConfigInput, from: LoadFrom): Promise<Session | string> {
   const requirements = { concurrent: w.clients > 1, bytes: maxBytes, deviceAvailable: true };
@@ -61,6 +43,8 @@ export async function openBufferCycle(w: Workload, spec: StrategySpec, maxBytes:
   const init = await allocator.init();
   if (!init.ok) throw new BootError('init', init.error, init.error.message);
   const serviceNs = w.hostServiceNs ?? m.cost.quoteGenerationNs;
+  // Each client's request and answer bytes, refilled per request (a client's requests run one after another).
+  const scratch: { request: Uint8Array; answer: Uint8Array }[] = [];
   return {
     m,
     meta: { name: def.meta.name, version: def.meta.version },
@@ -72,8 +56,10 @@ export async function openBufferCycle(w: Workload, spec: StrategySpec, maxBytes:
       const got = await allocator.alloc(bytes);
       if (!got.ok) return [got.error.code];
       const b = got.value;
-      const request = pattern(seed, c, i, bytes);
-      const answer = pattern(seed + 1, c, i, bytes);
+      let own = scratch[c];
+      if (!own || own.request.length < bytes) own = scratch[c] = { request: new Uint8Array(Math.max(bytes, maxBytes)), answer: new Uint8Array(Math.max(bytes, maxBytes)) };
+      const request = fillPattern(own.request.subarray(0, bytes), seed, c, i);
+      const answer = fillPattern(own.answer.subarray(0, bytes), seed + 1, c, i);
       if (!b.write(0, request).ok || !b.syncForDevice(0, bytes).ok) errs.push('EFAULT');
       await m.sched.sleep(serviceNs);
       // The host reads the request and writes its answer through the shared GPAs.

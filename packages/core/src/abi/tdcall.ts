@@ -61,6 +61,14 @@ export interface MapGpaResult {
 export interface Tdcall {
   /** TDG.MEM.PAGE.ACCEPT(rcx = gpa | level): TDX status. */
   memPageAccept(gpa: number, level: AcceptLevel): bigint;
+  /**
+   * `pages` TDG.MEM.PAGE.ACCEPT(4K) on consecutive pages from `gpa`, the
+   * loop tdx_accept_memory() runs between 2 MiB boundaries, in one step: the
+   * same outcome, counters and charges (page by page) as the single calls,
+   * stopping before the first page whose call would not succeed. Returns the
+   * pages accepted. A model shortcut, not a TDCALL leaf.
+   */
+  memPageAcceptRun(gpa: number, pages: number): number;
   /** TDG.MR.REPORT(rcx = TDREPORT GPA, rdx = REPORTDATA GPA, r8 = subtype): TDX status. */
   mrReport(reportGpa: number, reportDataGpa: number, subtype: number): bigint;
   /** TDG.VP.INFO: GPAW (the shared bit is GPAW-1) and the vCPU count. */

@@ -48,6 +48,12 @@ export function getOrder(bytes: number): number {
   return order;
 }
 
+/** x % a === 0 for a power of two `a`: exact (x / a only moves the exponent) and without the floating-point remainder that addresses past 32 bits would take. */
+export const isAligned = (x: number, a: number) => Number.isInteger(x / a);
+
+/** x rounded down to a multiple of the power of two `a` (ALIGN_DOWN), without a floating-point remainder. */
+export const alignDown = (x: number, a: number) => Math.floor(x / a) * a;
+
 /** PFN_UP(). */
 export const pfnUp = (bytes: number) => Math.ceil(bytes / PAGE_SIZE);
 

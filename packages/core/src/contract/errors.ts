@@ -39,11 +39,14 @@ export class KernelError extends Error {
 /** Result of an operation that can fail the way the kernel fails. */
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: KernelError };
 
+/** The one success without a value: results are read-only, so every ok() shares it (no allocation on hot paths). */
+const OK_VOID: Result<undefined> = { ok: true, value: undefined };
+
 /** Wrap a success value. */
 export function ok(): Result<void>;
 export function ok<T>(value: T): Result<T>;
 export function ok<T>(value?: T): Result<T | undefined> {
-  return { ok: true, value };
+  return value === undefined ? OK_VOID : { ok: true, value };
 }
 
 /** Build a failure value. */

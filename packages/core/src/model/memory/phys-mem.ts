@@ -49,6 +49,13 @@ export const stateOf = (v: number): PageState => (v & 3) as PageState;
 export const ownerOf = (v: number): Owner => ((v >> 2) & 7) as Owner;
 export const allocOf = (v: number): number => Math.floor(v / 32);
 
+const READ = 0;
+const WRITE = 1;
+const ZERO = 2;
+
+/** Dropped page buffers kept for reuse (16 MiB: a 4 MiB buffer's pages in both backings, twice over). */
+const SPARE_PAGES = 4096;
+
 export interface RamRange {
   readonly startPfn: number;
   readonly endPfn: number;
@@ -126,6 +133,20 @@ export class GuestMemory {
     return this.map.every(pfn, pfn + n, (v) => pred(stateOf(v), ownerOf(v), allocOf(v)));
   }
 
+  /** Whether every page in [pfn, pfn+n) is in TDX state `state` (every() without a callback, for hot paths; pages past maxPfn are not looked at). */
+  allInState(pfn: number, n: number, state: PageState): boolean {
+    const end = Math.min(pfn + n, this.maxPfn);
+    for (let p = pfn; p < end; p = this.map.runEnd(p)) if (stateOf(this.map.get(p)) !== state) return false;
+    return true;
+  }
+
+  /** Whether every page in [pfn, pfn+n) is held by `owner`. */
+  allOwnedBy(pfn: number, n: number, owner: Owner): boolean {
+    const end = Math.min(pfn + n, this.maxPfn);
+    for (let p = pfn; p < end; p = this.map.runEnd(p)) if (ownerOf(this.map.get(p)) !== owner) return false;
+    return true;
+  }
+
   /** Set owner and allocation id of [pfn, pfn+n), keeping states; pagesByOwner stays exact. */
   transfer(pfn: number, n: number, owner: Owner, alloc = 0): void {
     const v0 = this.map.get(pfn);
@@ -180,25 +201,65 @@ export class GuestMemory {
     const m = which === 'private' ? this.privateData : this.sharedData;
     if (m.size === 0) return;
     if (n > m.size) {
-      for (const k of m.keys()) if (k >= pfn && k < pfn + n) m.delete(k);
-    } else for (let p = pfn; p < pfn + n; p++) m.delete(p);
+      for (const [k, page] of m) {
+        if (k < pfn || k >= pfn + n) continue;
+        m.delete(k);
+        this.recycle(page);
+      }
+    } else {
+      for (let p = pfn; p < pfn + n; p++) {
+        const page = m.get(p);
+        if (!page) continue;
+        m.delete(p);
+        this.recycle(page);
+      }
+    }
+  }
+
+  /**
+   * Page buffers whose contents were dropped, for the next pages written: a
+   * buffer cycled through conversions drops and rewrites the same number of
+   * pages every time, and reusing their buffers saves the allocation and the
+   * garbage (never the copy). Bounded, so a big drop frees memory for good.
+   */
+  private readonly spare: Uint8Array[] = [];
+
+  private recycle(page: Uint8Array): void {
+    if (this.spare.length < SPARE_PAGES) this.spare.push(page);
+  }
+
+  /** A zero page, or one about to be overwritten whole (`whole`: contents need not be cleared). */
+  private freshPage(whole: boolean): Uint8Array {
+    const page = this.spare.pop();
+    if (!page) return new Uint8Array(PAGE_SIZE);
+    return whole ? page : page.fill(0);
   }
 
   /** Copy bytes out of one backing; never-written pages read as zero. */
   readData(which: 'private' | 'shared', pa: number, length: number): Uint8Array {
-    const m = which === 'private' ? this.privateData : this.sharedData;
     const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const addr = pa + done;
-      const pfn = Math.floor(addr / PAGE_SIZE);
-      const off = addr - pfn * PAGE_SIZE;
-      const take = Math.min(PAGE_SIZE - off, length - done);
-      const page = m.get(pfn);
-      if (page) out.set(page.subarray(off, off + take), done);
-      done += take;
-    }
+    this.readInto(which, pa, length, out, 0);
     return out;
+  }
+
+  /** Copy `length` bytes at `pa` out of one backing into `out` at `at`; never-written pages read as zero. */
+  readInto(which: 'private' | 'shared', pa: number, length: number, out: Uint8Array, at: number): void {
+    this.eachPage(READ, which, pa, length, out, at);
+  }
+
+  /** Copy bytes into one backing. */
+  writeData(which: 'private' | 'shared', pa: number, data: Uint8Array): void {
+    this.writeFrom(which, pa, data, 0, data.length);
+  }
+
+  /** Copy `length` bytes of `data` from `from` into one backing at `pa`. */
+  writeFrom(which: 'private' | 'shared', pa: number, data: Uint8Array, from: number, length: number): void {
+    this.eachPage(WRITE, which, pa, length, data, from);
+  }
+
+  /** Zero `length` bytes at `pa` of one backing; a page zeroed whole gives up its buffer (a never-written page reads as zero). */
+  zeroData(which: 'private' | 'shared', pa: number, length: number): void {
+    this.eachPage(ZERO, which, pa, length, undefined, 0);
   }
 
   /** Register a host writer that runs before every guest load of shared [pa, pa + length); returns its removal. */
@@ -214,21 +275,29 @@ export class GuestMemory {
     for (const r of [...this.racers]) if (pa < r.end && pa + length > r.pa) r.run(pa, length);
   }
 
-  /** Copy bytes into one backing. */
-  writeData(which: 'private' | 'shared', pa: number, data: Uint8Array): void {
+  /** The page-by-page walk of [pa, pa + length) in one backing behind readInto (into buf at `at`), writeFrom (from buf at `at`) and zeroData. */
+  private eachPage(op: typeof READ | typeof WRITE | typeof ZERO, which: 'private' | 'shared', pa: number, length: number, buf: Uint8Array | undefined, at: number): void {
     const m = which === 'private' ? this.privateData : this.sharedData;
     let done = 0;
-    while (done < data.length) {
+    while (done < length) {
       const addr = pa + done;
       const pfn = Math.floor(addr / PAGE_SIZE);
       const off = addr - pfn * PAGE_SIZE;
-      const take = Math.min(PAGE_SIZE - off, data.length - done);
+      const take = Math.min(PAGE_SIZE - off, length - done);
       let page = m.get(pfn);
-      if (!page) {
-        page = new Uint8Array(PAGE_SIZE);
-        m.set(pfn, page);
-      }
-      page.set(data.subarray(done, done + take), off);
+      if (op === READ) {
+        if (page) buf!.set(off === 0 && take === PAGE_SIZE ? page : page.subarray(off, off + take), at + done);
+        else buf!.fill(0, at + done, at + done + take);
+      } else if (op === WRITE) {
+        if (!page) {
+          page = this.freshPage(take === PAGE_SIZE);
+          m.set(pfn, page);
+        }
+        page.set(buf!.subarray(at + done, at + done + take), off);
+      } else if (page && take === PAGE_SIZE) {
+        m.delete(pfn);
+        this.recycle(page);
+      } else page?.fill(0, off, off + take);
       done += take;
     }
   }

@@ -21,7 +21,7 @@ export class SharedBacking {
     const first = Math.floor(pa / PAGE_SIZE);
     const last = Math.floor((pa + length - 1) / PAGE_SIZE);
     if (last >= this.mem.maxPfn) return false;
-    return this.mem.every(first, last - first + 1, (state) => state === PageState.Shared);
+    return this.mem.allInState(first, last - first + 1, PageState.Shared);
   }
 
   /** Read the shared backing; never-written (or since converted) pages read as zero. */

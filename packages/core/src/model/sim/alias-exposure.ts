@@ -19,12 +19,13 @@ const NONE: [number, number][] = [];
 
 /** What the instrument reads of the guest's direct map (guest/mm/direct-map.ts). */
 export interface DirectMapView {
+  /** Whether `pfn` is mapped private (true), shared (false) or not at all (undefined). */
   encrypted(pfn: number): boolean | undefined;
-  noneEncrypted(from: number, to: number): boolean;
-  forEachRun(from: number, to: number, fn: (s: number, e: number, encrypted: boolean) => void): void;
+  /** End (exclusive) of the run of equal mapping that holds `pfn`. */
+  runEnd(pfn: number): number;
 }
 
-const total = (runs: [number, number][]) => runs.reduce((t, [s, e]) => t + e - s, 0);
+const total = (runs: readonly [number, number][]) => runs.reduce((t, [s, e]) => t + e - s, 0);
 
 export class AliasExposure {
   constructor(
@@ -33,20 +34,27 @@ export class AliasExposure {
     private readonly counters: Counters,
   ) {}
 
-  private exposedRuns(pfn: number, n: number): [number, number][] {
-    if (this.directMap.noneEncrypted(pfn, pfn + n)) return NONE;
+  /** The shared pages of [pfn, pfn+n) whose direct-map alias is mapped private, as merged runs (NONE: there are none). */
+  private exposedRuns(pfn: number, n: number): readonly [number, number][] {
+    const end = Math.min(pfn + n, this.mem.maxPfn);
     let out = NONE;
     // private direct-map runs first: usually there are none (the alias was converted too)
-    this.directMap.forEachRun(pfn, pfn + n, (s, e, enc) => {
-      if (!enc) return;
-      this.mem.forEach(s, e - s, (a, b, state) => {
-        if (state !== PageState.Shared) return;
-        if (out === NONE) out = [];
-        const last = out[out.length - 1];
-        if (last && last[1] === a) last[1] = b;
-        else out.push([a, b]);
-      });
-    });
+    for (let s = pfn; s < end; ) {
+      const e = Math.min(this.directMap.runEnd(s), end);
+      if (this.directMap.encrypted(s) === true) {
+        for (let a = s; a < e; ) {
+          const b = Math.min(this.mem.runEnd(a), e);
+          if (this.mem.state(a) === PageState.Shared) {
+            if (out === NONE) out = [];
+            const last = out[out.length - 1];
+            if (last && last[1] === a) last[1] = b;
+            else out.push([a, b]);
+          }
+          a = b;
+        }
+      }
+      s = e;
+    }
     return out;
   }
 
@@ -56,11 +64,22 @@ export class AliasExposure {
    * exposure (a page leaving the shared state, a mapping becoming shared).
    */
   track(pfn: number, n: number, mutate: () => void, mayExpose = true): void {
-    const mem = this.mem;
-    const before = this.counters.privateAliasedSharedPages === 0 ? NONE : this.exposedRuns(pfn, n);
+    const before = this.before(pfn, n);
     mutate();
+    this.after(pfn, n, before, mayExpose);
+  }
+
+  /** track() in two halves, for hot paths that would otherwise make a closure per call: what is exposed in [pfn, pfn+n) before the change… */
+  before(pfn: number, n: number): readonly [number, number][] {
+    return this.counters.privateAliasedSharedPages === 0 ? NONE : this.exposedRuns(pfn, n);
+  }
+
+  /** …and, once the change is made, the exposure it added or removed. */
+  after(pfn: number, n: number, before: readonly [number, number][], mayExpose = true): void {
     if (!mayExpose && before === NONE) return;
     const after = this.exposedRuns(pfn, n);
+    if (after === NONE && before === NONE) return;
+    const mem = this.mem;
     const c = this.counters;
     const delta = total(after) - total(before);
     c.privateAliasedSharedPages += delta;

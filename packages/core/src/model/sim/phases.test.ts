@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { testMachine } from '../test-machine.js';
 import { GiB, KiB, PAGE_SIZE } from '../../abi/units.js';
-import { chargedNs, PHASE_COUNTERS } from './metrics.js';
+import { chargedNs, newCounters, PHASE_COUNTERS } from './metrics.js';
+import { addToPhase } from './sim.js';
+import type { Phase } from './scheduler.js';
 
 describe('time by phase: the phase counters sum to the work charged to every task (docs/model.md §8)', () => {
   it('after conversions both ways, DMA bounces and pool growth on a kworker, an interrupt, host calls and sleeps', async () => {
@@ -52,5 +54,14 @@ describe('time by phase: the phase counters sum to the work charged to every tas
     // a sleep is a wait, not work: it moves the clock and neither sum
     await m.sched.sleep(1e9);
     expect([m.sched.chargedByClock(), chargedNs(m.counters)]).toEqual([byClock, byPhase]);
+  });
+
+  it('each phase is added to the counter PHASE_COUNTERS names for it, and to no other', () => {
+    for (const [phase, counter] of Object.entries(PHASE_COUNTERS)) {
+      const c = newCounters();
+      addToPhase(c, 7, phase as Phase);
+      const changed = Object.entries(c).filter(([, v]) => v !== 0);
+      expect(changed, phase).toEqual([[counter, 7]]);
+    }
   });
 });

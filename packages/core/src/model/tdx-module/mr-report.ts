@@ -22,7 +22,7 @@ export function tdgMrReport(sim: Sim, mem: GuestMemory, reportGpa: number, repor
     if (gpa + len > mem.maxPfn * PAGE_SIZE) return false; // also rejects the shared bit
     const first = Math.floor(gpa / PAGE_SIZE);
     const last = Math.floor((gpa + len - 1) / PAGE_SIZE);
-    return mem.every(first, last - first + 1, (state) => state === PageState.PrivateAccepted);
+    return mem.allInState(first, last - first + 1, PageState.PrivateAccepted);
   };
   if (!privateAccepted(reportGpa, TDX_REPORT_LEN) || !privateAccepted(reportDataGpa, TDX_REPORTDATA_LEN)) return TDX_STATUS.OPERAND_INVALID;
   const reportData = mem.readData('private', reportDataGpa, TDX_REPORTDATA_LEN);

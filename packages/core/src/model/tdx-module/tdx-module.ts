@@ -1,7 +1,7 @@
 import { PageState, type GuestMemory, type RamRange } from '../memory/phys-mem.js';
 import { RangeMap } from '../memory/range-map.js';
 import { TDX_STATUS, type AcceptLevel, type Sept, type Tdcall } from '../../abi/tdcall.js';
-import { PAGES_1G, PAGES_2M, PAGE_SIZE } from '../../abi/units.js';
+import { PAGES_1G, PAGES_2M, PAGE_SIZE, alignDown, isAligned } from '../../abi/units.js';
 import { tdgMrReport } from './mr-report.js';
 import { platformSecrets } from '../../platform/measurements.js';
 import type { Sim } from '../sim/sim.js';
@@ -74,24 +74,20 @@ export class TdxModule implements Tdcall, Sept {
     const { sim, mem } = this;
     sim.counters.tdcalls++;
     const c = sim.cost;
-    const failed = (status: bigint) => {
-      sim.sched.charge(c.tdcallNs, 'accept');
-      return status;
-    };
     const n = PAGES[level];
-    if (gpa >= this.sharedBit || gpa % (n * PAGE_SIZE) !== 0) return failed(TDX_STATUS.OPERAND_INVALID);
+    if (gpa >= this.sharedBit || !isAligned(gpa, n * PAGE_SIZE)) return this.acceptFailed(TDX_STATUS.OPERAND_INVALID);
     const pfn = gpa / PAGE_SIZE;
-    if (pfn + n > mem.maxPfn) return failed(TDX_STATUS.OPERAND_INVALID);
+    if (pfn + n > mem.maxPfn) return this.acceptFailed(TDX_STATUS.OPERAND_INVALID);
     const hostMax = PAGES[sim.config.hostPrivateMapLevel];
     if (n > hostMax) {
       // The EPT violation makes the host map (AUG) at its own size; the module then sees the mismatch.
       sim.counters.acceptSizeMismatch++;
-      return failed(TDX_STATUS.PAGE_SIZE_MISMATCH);
+      return this.acceptFailed(TDX_STATUS.PAGE_SIZE_MISMATCH);
     }
-    if (!mem.every(pfn, n, (state) => state === PageState.PrivatePending)) return failed(TDX_STATUS.PAGE_ALREADY_ACCEPTED);
+    if (!mem.allInState(pfn, n, PageState.PrivatePending)) return this.acceptFailed(TDX_STATUS.PAGE_ALREADY_ACCEPTED);
     // fault plan: the host never AUGs a page it is handing back from shared, so the accept cannot complete
-    const returning = !this.returning.every(pfn, pfn + n, (v) => v === 0);
-    if (returning && sim.faults.roll(sim.faults.config.acceptFailRate)) return failed(TDX_STATUS.OPERAND_BUSY);
+    const returning = !this.returning.allEqual(pfn, pfn + n, 0);
+    if (returning && sim.faults.roll(sim.faults.config.acceptFailRate)) return this.acceptFailed(TDX_STATUS.OPERAND_BUSY);
     // Lazy AUG by the host (TDH.MEM.PAGE.AUG at hostMax granularity), then accept + zero.
     const augs = n / Math.min(n, hostMax);
     sim.counters.septAugs += augs;
@@ -109,6 +105,47 @@ export class TdxModule implements Tdcall, Sept {
   }
 
   /**
+   * Tdcall.memPageAcceptRun: what `pages` memPageAccept(gpa + i·4K, '4k') calls
+   * do while each succeeds — page in range and below the shared bit, pending,
+   * not being handed back by the host (a page that is goes through
+   * memPageAccept, which rolls the fault plan) — done as one range update.
+   * The charges are made page by page in the calls' order, so task clocks and
+   * phase counters come out bit for bit the same.
+   */
+  memPageAcceptRun(gpa: number, pages: number): number {
+    const { sim, mem } = this;
+    if (gpa < 0 || !isAligned(gpa, PAGE_SIZE)) return 0;
+    const pfn = gpa / PAGE_SIZE;
+    const limit = Math.min(pfn + pages, mem.maxPfn, this.sharedBit / PAGE_SIZE);
+    let end = pfn;
+    while (end < limit && mem.state(end) === PageState.PrivatePending && this.returning.get(end) === 0) {
+      end = Math.min(mem.runEnd(end), this.returning.runEnd(end), limit);
+    }
+    const n = end - pfn;
+    if (n <= 0) return 0;
+    const c = sim.cost;
+    const host = c.hostAugPer4kNs; // one TDH.MEM.PAGE.AUG per page: the host maps at 4 KiB or more
+    const accept = c.acceptTdcallNs + c.acceptPer4kNs;
+    sim.counters.tdcalls += n;
+    sim.counters.septAugs += n;
+    sim.counters.accepts4k += n;
+    for (let i = 0; i < n; i++) {
+      sim.sched.charge(host, 'host');
+      sim.sched.charge(accept, 'accept');
+    }
+    mem.setState(pfn, n, PageState.PrivateAccepted);
+    mem.dropData('private', pfn, n);
+    this.septLevel.set(pfn, end, LEVEL_OF['4k']);
+    return n;
+  }
+
+  /** A failed TDG.MEM.PAGE.ACCEPT costs one TDCALL. */
+  private acceptFailed(status: bigint): bigint {
+    this.sim.sched.charge(this.sim.cost.tdcallNs, 'accept');
+    return status;
+  }
+
+  /**
    * Sept.splitCrossBoundaryLeafs: for each end of [pfn, pfn + n) inside a huge
    * leaf the range does not cover whole, TDH.MEM.RANGE.BLOCK, tdx_track()
    * (TDH.MEM.TRACK, then the kick of every vCPU in guest mode — all but the
@@ -120,26 +157,31 @@ export class TdxModule implements Tdcall, Sept {
    * private memory above 4 KiB; upstream KVM never gets here.
    */
   splitCrossBoundaryLeafs(pfn: number, n: number): number {
-    const { sim } = this;
-    const c = sim.counters;
+    if (this.septLevel.size === 1 && this.septLevel.get(0) === 0) return 0; // no huge leaf anywhere (upstream KVM: always)
     const end = pfn + n;
     let demoted = 0;
-    for (const level of [2, 1] as const) {
-      const size = LEAF_PAGES[level];
-      for (const edge of [pfn, end - 1]) {
-        const base = edge - (edge % size);
-        if (this.septLevel.get(base) !== level) continue;
-        if (base >= pfn && base + size <= end) continue; // covered whole: removed at its own level
-        this.septLevel.set(base, base + size, level - 1);
-        c.septBlocks++;
-        c.septTracks++;
-        c.tlbEpochKicks += sim.config.vcpus;
-        c.septDemotes++;
-        sim.sched.charge(sim.cost.hostDemoteNs + (sim.config.vcpus - 1) * sim.cost.hostTrackKickPerVcpuNs, 'host');
-        demoted++;
-      }
+    for (let level = 2; level >= 1; level--) {
+      demoted += this.demoteAt(pfn, end, pfn, level);
+      demoted += this.demoteAt(pfn, end, end - 1, level);
     }
     return demoted;
+  }
+
+  /** Demote the `level` leaf holding `edge` when there is one and [pfn, end) does not cover it whole; returns 1 if it did. */
+  private demoteAt(pfn: number, end: number, edge: number, level: number): number {
+    const { sim } = this;
+    const c = sim.counters;
+    const size = LEAF_PAGES[level]!;
+    const base = alignDown(edge, size);
+    if (this.septLevel.get(base) !== level) return 0;
+    if (base >= pfn && base + size <= end) return 0; // covered whole: removed at its own level
+    this.septLevel.set(base, base + size, level - 1);
+    c.septBlocks++;
+    c.septTracks++;
+    c.tlbEpochKicks += sim.config.vcpus;
+    c.septDemotes++;
+    sim.sched.charge(sim.cost.hostDemoteNs + (sim.config.vcpus - 1) * sim.cost.hostTrackKickPerVcpuNs, 'host');
+    return 1;
   }
 
   /**
@@ -172,7 +214,9 @@ export class TdxModule implements Tdcall, Sept {
     c.tlbEpochKicks += removed * sim.config.vcpus;
     sim.sched.charge(removed * (sim.cost.hostSeptRemovePer4kNs + (sim.config.vcpus - 1) * sim.cost.hostTrackKickPerVcpuNs), 'host');
     c.pagesConvertedToShared += converted;
-    this.exposure.track(pfn, n, () => mem.setState(pfn, n, PageState.Shared));
+    const before = this.exposure.before(pfn, n);
+    mem.setState(pfn, n, PageState.Shared);
+    this.exposure.after(pfn, n, before);
     mem.dropData('private', pfn, n);
     this.septLevel.set(pfn, pfn + n, 0); // no private leaf maps a shared page
   }
@@ -181,23 +225,19 @@ export class TdxModule implements Tdcall, Sept {
   unmapShared(pfn: number, n: number): void {
     const { sim, mem } = this;
     let converted = 0;
-    const sharedRuns: [number, number][] = [];
-    mem.forEach(pfn, n, (s, e, state) => {
-      if (state === PageState.Shared) {
-        converted += e - s;
-        sharedRuns.push([s, e]);
+    const before = this.exposure.before(pfn, n);
+    const end = Math.min(pfn + n, mem.maxPfn);
+    for (let p = pfn; p < end; ) {
+      const e = Math.min(mem.runEnd(p), end);
+      if (mem.state(p) === PageState.Shared) {
+        converted += e - p;
+        mem.setState(p, e - p, PageState.PrivatePending);
+        this.returning.set(p, e, 1);
       }
-    });
+      p = e;
+    }
     sim.counters.pagesConvertedToPrivate += converted;
-    this.exposure.track(
-      pfn,
-      n,
-      () => {
-        for (const [s, e] of sharedRuns) mem.setState(s, e - s, PageState.PrivatePending);
-      },
-      false,
-    );
-    for (const [s, e] of sharedRuns) this.returning.set(s, e, 1);
+    this.exposure.after(pfn, n, before, false);
     mem.dropData('shared', pfn, n);
   }
 

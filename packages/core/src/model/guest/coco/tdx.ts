@@ -1,5 +1,5 @@
 import { TDVMCALL_STATUS, TDX_REPORT_LEN, TDX_REPORTDATA_LEN, TDX_STATUS, type AcceptLevel } from '../../../abi/tdcall.js';
-import { DIRECT_MAP_BASE, GiB, MiB, PAGE_SIZE, isDirectMapKva, pageAddress, x86PaOfVmalloc } from '../../../abi/units.js';
+import { DIRECT_MAP_BASE, GiB, MiB, PAGE_SIZE, isAligned, isDirectMapKva, pageAddress, x86PaOfVmalloc } from '../../../abi/units.js';
 import { fail, type Result } from '../../../contract/errors.js';
 import { guestRead, guestWrite } from '../mm/access.js';
 import { PageState } from '../../memory/phys-mem.js';
@@ -56,7 +56,7 @@ function mapGpaWithRetries(m: Guest, startPa: number, endPa: number, enc: boolea
 /** try_accept_one(): one TDG.MEM.PAGE.ACCEPT if `start` is aligned and `len` covers the level; returns bytes accepted. */
 function tryAcceptOne(m: Guest, start: number, len: number, level: AcceptLevel): number {
   const size = level === '1g' ? GiB : level === '2m' ? 2 * MiB : PAGE_SIZE;
-  if (start % size !== 0 || len < size) return 0;
+  if (!isAligned(start, size) || len < size) return 0;
   return m.tdcall.memPageAccept(start, level) === TDX_STATUS.SUCCESS ? size : 0;
 }
 
@@ -76,6 +76,12 @@ function acceptRange(m: Guest, start: number, end: number): boolean {
     if (!size) size = tryAcceptOne(m, start, len, '4k');
     if (!size) return false;
     start += size;
+    // Up to the next 2 MiB boundary every page is a plain 4K accept (try_accept_one() tries
+    // nothing larger off a 2 MiB boundary): issue them as one run.
+    if (size === PAGE_SIZE) {
+      const stop = Math.min(end, (Math.floor(start / (2 * MiB)) + 1) * 2 * MiB);
+      if (stop - start >= PAGE_SIZE) start += m.tdcall.memPageAcceptRun(start, Math.floor((stop - start) / PAGE_SIZE)) * PAGE_SIZE;
+    }
   }
   return true;
 }

@@ -49,9 +49,14 @@ export function swiotlbGeometry(requestedBytes: number, cpus: number, areas?: nu
 export class Swiotlb {
   readonly nslabs: number;
   readonly nareas: number;
-  private readonly list: Int32Array;
-  private readonly origAddr: Float64Array;
-  private readonly allocSize: Int32Array;
+  /**
+   * Slot state per IO_TLB_SEGSIZE segment, made on the segment's first
+   * mapping: a slot of a segment never used has the state
+   * swiotlb_init_io_tlb_pool() gives it (list[i] = IO_TLB_SEGSIZE −
+   * io_tlb_offset(i), no original address, no size), so a 1 GiB pool costs
+   * nothing until mapped into.
+   */
+  private readonly segments: (Segment | undefined)[];
   private readonly areaIndex: number[];
   private readonly areaUsed: number[];
 
@@ -63,11 +68,7 @@ export class Swiotlb {
   ) {
     this.nslabs = geometry.nslabs;
     this.nareas = geometry.nareas;
-    this.list = new Int32Array(this.nslabs);
-    this.origAddr = new Float64Array(this.nslabs).fill(-1);
-    this.allocSize = new Int32Array(this.nslabs);
-    // swiotlb_init_io_tlb_pool(): list[i] = IO_TLB_SEGSIZE - io_tlb_offset(i)
-    for (let i = 0; i < this.nslabs; i++) this.list[i] = IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE);
+    this.segments = new Array<Segment | undefined>(Math.ceil(this.nslabs / IO_TLB_SEGSIZE)).fill(undefined);
     this.areaIndex = new Array(this.nareas).fill(0);
     this.areaUsed = new Array(this.nareas).fill(0);
   }
@@ -108,14 +109,17 @@ export class Swiotlb {
     do {
       const index = this.areaFindSlots(a, nslots, stride);
       if (index >= 0) {
+        // an allocation never crosses a segment: every slot touched here is in index's
+        const seg = this.segment(index);
+        const base = index - (index % IO_TLB_SEGSIZE);
         for (let i = index; i < index + nslots; i++) {
-          this.list[i] = 0;
-          this.origAddr[i] = origPa + (i - index) * IO_TLB_SIZE;
+          seg.list[i - base] = 0;
+          seg.origAddr[i - base] = origPa + (i - index) * IO_TLB_SIZE;
         }
-        this.allocSize[index] = size;
+        seg.allocSize[index - base] = size;
         // the free slots just before now end at this allocation
         let count = 0;
-        for (let i = index - 1; i >= 0 && i % IO_TLB_SEGSIZE !== IO_TLB_SEGSIZE - 1 && this.list[i]! > 0; i--) this.list[i] = ++count;
+        for (let i = index - 1; i >= base && seg.list[i - base]! > 0; i--) seg.list[i - base] = ++count;
         this.areaUsed[a]! += nslots;
         return { pa: this.startPa + index * IO_TLB_SIZE };
       }
@@ -127,24 +131,47 @@ export class Swiotlb {
   /** swiotlb_release_slots(): free the slots of a mapping, re-merging free runs within the segment. */
   releaseSlots(pa: number): number {
     const index = (pa - this.startPa) / IO_TLB_SIZE;
-    const size = this.allocSize[index]!;
+    const seg = this.segment(index);
+    const base = index - (index % IO_TLB_SEGSIZE);
+    const size = seg.allocSize[index - base]!;
     const nslots = Math.ceil(size / IO_TLB_SIZE);
     const areaSlots = this.nslabs / this.nareas;
     const a = Math.floor(index / areaSlots);
-    let count = index + nslots < this.nslabs && (index + nslots) % IO_TLB_SEGSIZE !== 0 ? this.list[index + nslots]! : 0;
+    let count = index + nslots < this.nslabs && (index + nslots) % IO_TLB_SEGSIZE !== 0 ? seg.list[index + nslots - base]! : 0;
     for (let i = index + nslots - 1; i >= index; i--) {
-      this.list[i] = ++count;
-      this.origAddr[i] = -1;
+      seg.list[i - base] = ++count;
+      seg.origAddr[i - base] = -1;
     }
-    this.allocSize[index] = 0;
-    for (let i = index - 1; i >= 0 && i % IO_TLB_SEGSIZE !== IO_TLB_SEGSIZE - 1 && this.list[i]! > 0; i--) this.list[i] = ++count;
+    seg.allocSize[index - base] = 0;
+    for (let i = index - 1; i >= base && seg.list[i - base]! > 0; i--) seg.list[i - base] = ++count;
     this.areaUsed[a]! -= nslots;
     return size;
   }
 
   /** Original (kernel buffer) address a slot bounces for. */
   origOf(pa: number): number {
-    return this.origAddr[(pa - this.startPa) / IO_TLB_SIZE]!;
+    const i = (pa - this.startPa) / IO_TLB_SIZE;
+    const seg = this.segments[Math.floor(i / IO_TLB_SEGSIZE)];
+    return seg ? seg.origAddr[i % IO_TLB_SEGSIZE]! : -1;
+  }
+
+  /** list[i]: free contiguous slots from slot i to its segment's end. */
+  private free(i: number): number {
+    const seg = this.segments[Math.floor(i / IO_TLB_SEGSIZE)];
+    return seg ? seg.list[i % IO_TLB_SEGSIZE]! : IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE);
+  }
+
+  /** The state of slot i's segment, made as swiotlb_init_io_tlb_pool() left it on first use. */
+  private segment(i: number): Segment {
+    const k = Math.floor(i / IO_TLB_SEGSIZE);
+    let seg = this.segments[k];
+    if (!seg) {
+      seg = { list: new Int32Array(IO_TLB_SEGSIZE), origAddr: new Float64Array(IO_TLB_SEGSIZE).fill(-1), allocSize: new Int32Array(IO_TLB_SEGSIZE) };
+      // swiotlb_init_io_tlb_pool(): list[i] = IO_TLB_SEGSIZE - io_tlb_offset(i)
+      for (let j = 0; j < IO_TLB_SEGSIZE; j++) seg.list[j] = IO_TLB_SEGSIZE - j;
+      this.segments[k] = seg;
+    }
+    return seg;
   }
 
   private areaFindSlots(a: number, nslots: number, stride: number): number {
@@ -154,7 +181,7 @@ export class Swiotlb {
     for (let tried = 0; tried < areaSlots; tried += stride) {
       if (off >= areaSlots) off = 0;
       const i = base + off;
-      if (this.list[i]! >= nslots) {
+      if (this.free(i) >= nslots) {
         this.areaIndex[a] = (off + nslots) % areaSlots;
         return i;
       }
@@ -162,4 +189,11 @@ export class Swiotlb {
     }
     return -1;
   }
+}
+
+/** One segment's slots: list (free run from each slot to the segment's end), original address bounced for (−1: none), mapping size at a mapping's first slot. */
+interface Segment {
+  readonly list: Int32Array;
+  readonly origAddr: Float64Array;
+  readonly allocSize: Int32Array;
 }

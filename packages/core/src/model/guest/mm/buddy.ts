@@ -1,5 +1,6 @@
 import { RangeMap } from '../../memory/range-map.js';
-import { MAX_PAGE_ORDER } from '../../../abi/units.js';
+import { FreeLists } from './free-lists.js';
+import { MAX_PAGE_ORDER, alignDown } from '../../../abi/units.js';
 
 /** Pages in a MAX_PAGE_ORDER block. */
 const TOP = 1 << MAX_PAGE_ORDER;
@@ -12,9 +13,8 @@ const TOP = 1 << MAX_PAGE_ORDER;
  * the lowest free max-order block is handed out first.
  */
 export class BuddyZone {
-  /** Free lists below MAX_PAGE_ORDER: doubly-linked nodes (as struct page's lru), head per order, found by pfn. */
-  private readonly head: (FreeBlock | undefined)[] = [];
-  private readonly blocks = new Map<number, FreeBlock>();
+  /** Free lists below MAX_PAGE_ORDER (free-lists.ts). */
+  private readonly lists = new FreeLists(MAX_PAGE_ORDER);
   /** Free MAX_PAGE_ORDER blocks, indexed by pfn >> MAX_PAGE_ORDER. */
   private readonly top: RangeMap;
   private topHint = 0;
@@ -40,7 +40,6 @@ export class BuddyZone {
     readonly startPfn: number,
     readonly endPfn: number,
   ) {
-    for (let o = 0; o < MAX_PAGE_ORDER; o++) this.head.push(undefined);
     this.top = new RangeMap(Math.ceil(endPfn / TOP) + 1, 0);
     this.unaccepted = new RangeMap(Math.ceil(endPfn / TOP) + 1, 0);
   }
@@ -109,7 +108,7 @@ export class BuddyZone {
   /** Whether a free block of exactly `order` starts at `pfn`. */
   isFree(pfn: number, order: number): boolean {
     if (order >= MAX_PAGE_ORDER) return this.top.get(pfn / TOP) === 1;
-    return this.blocks.get(pfn)?.order === order;
+    return this.lists.orderAt(pfn) === order;
   }
 
   /** __rmqueue_smallest + expand: a block of `order`, splitting a larger one; the lower half is returned. */
@@ -128,7 +127,7 @@ export class BuddyZone {
   takePage(pfn: number): boolean {
     // At most one free block holds pfn; untouched memory is in a max-order block, so look there first.
     for (let o = MAX_PAGE_ORDER; o >= 0; o--) {
-      const block = pfn - (pfn % (1 << o));
+      const block = alignDown(pfn, 1 << o);
       if (!this.isFree(block, o)) continue;
       this.remove(block, o);
       let b = block;
@@ -165,24 +164,17 @@ export class BuddyZone {
 
   /** Number of entries held (memory use grows with this). */
   get entries(): number {
-    return this.blocks.size + this.top.size + this.unaccepted.size;
+    return this.lists.size + this.top.size + this.unaccepted.size;
   }
 
   /** add_to_free_list(): at the head (LIFO, as the kernel's list_add). */
   private push(pfn: number, order: number): void {
-    const h = this.head[order];
-    const b: FreeBlock = { pfn, order, next: h, prev: undefined };
-    if (h) h.prev = b;
-    this.head[order] = b;
-    this.blocks.set(pfn, b);
+    this.lists.push(pfn, order);
   }
 
   /** get_page_from_free_area(): the head of the list. */
   private pop(order: number): number | undefined {
-    const h = this.head[order];
-    if (!h) return undefined;
-    this.remove(h.pfn, order);
-    return h.pfn;
+    return this.lists.pop(order);
   }
 
   /** del_page_from_free_list(). */
@@ -192,11 +184,7 @@ export class BuddyZone {
       this.top.set(i, i + 1, 0);
       return;
     }
-    const b = this.blocks.get(pfn)!;
-    if (b.prev) b.prev.next = b.next;
-    else this.head[order] = b.next;
-    if (b.next) b.next.prev = b.prev;
-    this.blocks.delete(pfn);
+    this.lists.remove(pfn);
   }
 
   private takeTop(): number | undefined {
@@ -216,11 +204,4 @@ export class BuddyZone {
     this.top.set(found, found + 1, 0);
     return found * TOP;
   }
-}
-
-interface FreeBlock {
-  pfn: number;
-  order: number;
-  next: FreeBlock | undefined;
-  prev: FreeBlock | undefined;
 }

@@ -1,5 +1,5 @@
 import { RangeMap } from '../../memory/range-map.js';
-import { PAGES_1G, PAGES_2M, PAGE_SIZE } from '../../../abi/units.js';
+import { PAGES_1G, PAGES_2M, PAGE_SIZE, alignDown } from '../../../abi/units.js';
 import type { RamRange } from '../../memory/phys-mem.js';
 import type { Counters } from '../../sim/metrics.js';
 import { initMemMapping } from './init-mem-mapping.js';
@@ -72,9 +72,9 @@ export class DirectMap {
     return v === UNMAPPED ? undefined : (v & 1) === 1;
   }
 
-  /** Whether no page of [from, to) is mapped private. */
-  noneEncrypted(from: number, to: number): boolean {
-    return this.map.every(from, to, (v) => v === UNMAPPED || (v & 1) === 0);
+  /** End (exclusive) of the run of equal mapping (level and protection, or none) that holds `pfn`. */
+  runEnd(pfn: number): number {
+    return this.map.runEnd(pfn);
   }
 
   /** Runs over [from, to) as (start, end, encrypted); unmapped runs are skipped. */
@@ -101,8 +101,16 @@ export class DirectMap {
   changeProt(pfn: number, n: number, enc: boolean): boolean {
     if (n <= 0) return true;
     const end = pfn + n;
-    if (!this.splitEdges(pfn, end, (v) => (v & 1) !== Number(enc))) return false;
-    this.map.update(pfn, end, (v) => (v === UNMAPPED ? v : (v & ~1) | Number(enc)));
+    if (!this.splitEdges(pfn, end, enc ? 1 : 0)) return false;
+    const want = enc ? 1 : 0;
+    // The protection of every mapped page becomes `enc`; holes stay holes.
+    const last = Math.min(end, this.map.limit);
+    for (let p = pfn; p < last; ) {
+      const v = this.map.get(p);
+      const e = Math.min(this.map.runEnd(p), last);
+      if (v !== UNMAPPED && (v & 1) !== want) this.map.set(p, e, (v & ~1) | want);
+      p = e;
+    }
     return true;
   }
 
@@ -113,29 +121,38 @@ export class DirectMap {
    * set_memory_rw() splits the direct-map alias of a kernel-image gap).
    */
   changeOtherProt(pfn: number, n: number): boolean {
-    return n <= 0 || this.splitEdges(pfn, pfn + n, () => true);
+    return n <= 0 || this.splitEdges(pfn, pfn + n, -1);
   }
 
-  /** The split half of __change_page_attr: 1G then 2M pages at either edge, kept when covered or when `differs` says the protection is the same. */
-  private splitEdges(pfn: number, end: number, differs: (v: number) => boolean): boolean {
-    for (const level of [Level.L1G, Level.L2M] as const) {
-      const size = PAGES_AT[level];
-      for (const edge of [pfn, end - 1]) {
-        const base = edge - (edge % size);
-        const v = this.map.get(base);
-        if (v === UNMAPPED || v >> 1 !== level) continue;
-        const covered = base >= pfn && base + size <= end;
-        if (covered || !differs(v)) continue;
-        if (!this.hooks.allocPageTable()) return false;
-        this.map.set(base, base + size, (level - 1) * 2 + (v & 1));
-        this.pagesAt[level]! -= size;
-        this.pagesAt[level - 1]! += size;
-        if (level === Level.L1G) this.counters.directMapLevel3Splits++;
-        else this.counters.directMapLevel2Splits++;
-        this.counters.pageTablePages++;
-        this.hooks.flushTlbAll();
-      }
+  /**
+   * The split half of __change_page_attr: 1G then 2M pages at either edge,
+   * kept when covered or when their protection already is `enc` (0 or 1;
+   * −1: a protection other than encryption, which always differs).
+   */
+  private splitEdges(pfn: number, end: number, enc: number): boolean {
+    for (let level = Level.L1G; level >= Level.L2M; level--) {
+      if (!this.splitEdge(pfn, end, pfn, level, enc)) return false;
+      if (!this.splitEdge(pfn, end, end - 1, level, enc)) return false;
     }
+    return true;
+  }
+
+  /** Split the `level` page holding `edge` unless it is not one, [pfn, end) covers it whole, or its protection is already `enc`. */
+  private splitEdge(pfn: number, end: number, edge: number, level: Level, enc: number): boolean {
+    const size = PAGES_AT[level];
+    const base = alignDown(edge, size);
+    const v = this.map.get(base);
+    if (v === UNMAPPED || v >> 1 !== level) return true;
+    if (base >= pfn && base + size <= end) return true;
+    if ((v & 1) === enc) return true;
+    if (!this.hooks.allocPageTable()) return false;
+    this.map.set(base, base + size, (level - 1) * 2 + (v & 1));
+    this.pagesAt[level]! -= size;
+    this.pagesAt[level - 1]! += size;
+    if (level === Level.L1G) this.counters.directMapLevel3Splits++;
+    else this.counters.directMapLevel2Splits++;
+    this.counters.pageTablePages++;
+    this.hooks.flushTlbAll();
     return true;
   }
 

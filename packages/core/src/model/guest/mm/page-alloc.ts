@@ -5,12 +5,15 @@ import type { InvariantLog } from '../../sim/invariants.js';
 import type { Counters } from '../../sim/metrics.js';
 import type { Scheduler } from '../../sim/scheduler.js';
 import type { CostParams } from '../../../platform/cost.js';
-import { MAX_PAGE_ORDER, getOrder, pfnUp } from '../../../abi/units.js';
+import { MAX_PAGE_ORDER, alignDown, getOrder, pfnUp } from '../../../abi/units.js';
 import type { FaultPlan } from '../../sim/fault-plan.js';
 import type { UnacceptedMemory } from '../efi/unaccepted-memory.js';
 
 /** MAX_ORDER_NR_PAGES. */
 const TOP = 2 ** MAX_PAGE_ORDER;
+
+/** 2^order pages, without Math.pow for the orders the buddy allocator has. */
+const pagesOf = (order: number) => ((order | 0) === order && order >= 0 && order < 31 ? 1 << order : 2 ** order);
 
 /**
  * The page allocator (mm/page_alloc.c) over three zones, with the GFP zone
@@ -89,7 +92,7 @@ export class PageAllocator {
     if (!z.hasUnaccepted) return false;
     const wmark = z.wmark.promo;
     if (!wmark) return this.tryToAcceptMemoryOne(z);
-    let toAccept = wmark - (z.freePages - (2 ** order - 1));
+    let toAccept = wmark - (z.freePages - (pagesOf(order) - 1));
     let ret = false;
     while (toAccept > 0) {
       if (!this.tryToAcceptMemoryOne(z)) break;
@@ -119,8 +122,8 @@ export class PageAllocator {
   /** accept_page() on every unaccepted block [pfn, pfn+n) touches (set_migratetype_isolate, as alloc_contig_range isolates). */
   private acceptPages(pfn: number, n: number): void {
     if (!this.unaccepted) return;
-    for (let b = pfn - (pfn % TOP); b < pfn + n; b += TOP) {
-      const z = this.zones.find((zz) => zz.contains(b));
+    for (let b = alignDown(pfn, TOP); b < pfn + n; b += TOP) {
+      const z = this.zoneOrUndefined(b);
       if (z?.takeUnacceptedAt(b)) this.acceptBlock(z, b);
     }
   }
@@ -148,7 +151,7 @@ export class PageAllocator {
       let pfn = z.take(order);
       if (pfn === undefined && this.condAcceptMemory(z, order)) pfn = z.take(order);
       if (pfn === undefined) continue;
-      this.handOut(pfn, 2 ** order, allocId);
+      this.handOut(pfn, pagesOf(order), allocId);
       return pfn;
     }
     return undefined;
@@ -156,7 +159,7 @@ export class PageAllocator {
 
   /** __free_pages(page, order). */
   freePages(pfn: number, order: number): void {
-    if (!this.takeBack(pfn, 2 ** order)) return;
+    if (!this.takeBack(pfn, pagesOf(order))) return;
     this.zoneOf(pfn).free(pfn, order);
     this.checkAccounting();
   }
@@ -167,7 +170,7 @@ export class PageAllocator {
     const id = this.newAllocId();
     const pfn = this.allocPages(order, zone, id);
     if (pfn === undefined) return undefined;
-    for (let p = pfn + pfnUp(bytes); p < pfn + 2 ** order; p++) this.freePages(p, 0);
+    for (let p = pfn + pfnUp(bytes); p < pfn + pagesOf(order); p++) this.freePages(p, 0);
     return pfn;
   }
 
@@ -179,7 +182,7 @@ export class PageAllocator {
   /** alloc_contig_range(start, end): take exactly these free pages (as CMA does); false if any is not free. */
   allocContigRange(pfn: number, n: number): number | undefined {
     this.acceptPages(pfn, n);
-    if (!this.mem.every(pfn, n, (_s, owner) => owner === Owner.Free)) return undefined;
+    if (!this.mem.allOwnedBy(pfn, n, Owner.Free)) return undefined;
     const id = this.newAllocId();
     for (let p = pfn; p < pfn + n; p++) {
       if (!this.zoneOf(p).takePage(p)) throw new Error(`page allocator out of sync at pfn ${p}`);
@@ -216,21 +219,33 @@ export class PageAllocator {
 
   /** Free pages over all zones. */
   get freePageCount(): number {
-    return this.zones.reduce((n, z) => n + z.freePages, 0);
+    let n = 0;
+    for (const z of this.zones) n += z.freePages;
+    return n;
   }
 
   zoneOf(pfn: number): BuddyZone {
-    const z = this.zones.find((z) => z.contains(pfn));
+    const z = this.zoneOrUndefined(pfn);
     if (!z) throw new Error(`pfn ${pfn} is in no zone`);
     return z;
   }
 
+  private zoneOrUndefined(pfn: number): BuddyZone | undefined {
+    for (const z of this.zones) if (z.contains(pfn)) return z;
+    return undefined;
+  }
+
   private handOut(pfn: number, n: number, allocId: number): void {
-    this.mem.forEach(pfn, n, (s, e, state, owner) => {
+    const end = Math.min(pfn + n, this.mem.maxPfn);
+    for (let s = pfn; s < end; ) {
+      const e = Math.min(this.mem.runEnd(s), end);
+      const state = this.mem.state(s);
+      const owner = this.mem.owner(s);
       if (state === PageState.Shared) this.inv.record(1, s, e - s, 'page allocator handed out a shared page');
       else if (state === PageState.PrivatePending) this.inv.record(3, s, e - s, 'page allocator handed out an unaccepted page');
       if (owner !== Owner.Free) this.inv.record(owner === Owner.Leaked ? 6 : 7, s, e - s, `page allocator handed out a page owned by ${OWNER_NAMES[owner]}`);
-    });
+      s = e;
+    }
     this.mem.transfer(pfn, n, Owner.Allocated, allocId);
     this.checkAccounting();
   }
@@ -238,12 +253,17 @@ export class PageAllocator {
   /** Checks pages coming back; refuses (records, returns false) a double free or a leaked/foreign page. */
   private takeBack(pfn: number, n: number): boolean {
     let okay = true;
-    this.mem.forEach(pfn, n, (s, e, state, owner) => {
+    const end = Math.min(pfn + n, this.mem.maxPfn);
+    for (let s = pfn; s < end; ) {
+      const e = Math.min(this.mem.runEnd(s), end);
+      const state = this.mem.state(s);
+      const owner = this.mem.owner(s);
       if (state === PageState.Shared) this.inv.record(1, s, e - s, 'a shared page was freed into the page allocator');
       if (owner === Owner.Leaked) this.inv.record(6, s, e - s, 'a leaked page was freed for reuse');
       else if (owner !== Owner.Allocated) this.inv.record(7, s, e - s, 'freeing a page that is not allocated');
       if (owner !== Owner.Allocated) okay = false;
-    });
+      s = e;
+    }
     if (okay) this.mem.transfer(pfn, n, Owner.Free);
     return okay;
   }

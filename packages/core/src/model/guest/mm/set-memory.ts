@@ -3,39 +3,34 @@ import { fail, ok, type Result } from '../../../contract/errors.js';
 import { cpaFlush, flushTlbKernelPages } from './tlb.js';
 import { tdxEncStatusChangeFinish, tdxEncStatusChanged } from '../coco/tdx.js';
 import { PageState, STATE_NAMES } from '../../memory/phys-mem.js';
-import { DIRECT_MAP_BASE, PAGE_SIZE, isDirectMapKva, isVmallocKva, x86Address } from '../../../abi/units.js';
+import { DIRECT_MAP_BASE, PAGE_SIZE, isAligned, isDirectMapKva, isVmallocKva, x86Address } from '../../../abi/units.js';
 import type { VmapAlias } from './vmalloc.js';
 
-interface Target {
-  /** Physically contiguous runs [pfn, n] in address order. */
+/** Where a vmalloc address's pages are: physically contiguous runs [pfn, n] in address order, and the vmap alias with the first page index. */
+interface VmapTarget {
   runs: [number, number][];
-  /** The vmap alias and first page index, for a vmalloc address. */
-  alias?: { alias: VmapAlias; index: number };
+  alias: { alias: VmapAlias; index: number };
 }
 
-/** Resolve [kva, kva + numPages) to page frames, or EINVAL. */
-function resolve(m: Guest, kva: number, numPages: number): Result<Target> {
-  if (kva % PAGE_SIZE !== 0) return fail('EINVAL', `set_memory: ${x86Address(kva)} is not page aligned`);
-  if (isDirectMapKva(kva)) {
-    const pfn = (kva - DIRECT_MAP_BASE) / PAGE_SIZE;
-    if (pfn + numPages > m.mem.maxPfn || m.directMap.level(pfn) === undefined || m.directMap.level(pfn + numPages - 1) === undefined) {
-      return fail('EINVAL', `set_memory: ${x86Address(kva)} + ${numPages} pages is not in the direct map`);
-    }
-    return ok({ runs: [[pfn, numPages]] });
+/** The page frame of a direct-map [kva, kva + numPages), or −1 when the range is not all in the direct map. */
+function directMapPfn(m: Guest, kva: number, numPages: number): number {
+  const pfn = (kva - DIRECT_MAP_BASE) / PAGE_SIZE;
+  if (pfn + numPages > m.mem.maxPfn || m.directMap.level(pfn) === undefined || m.directMap.level(pfn + numPages - 1) === undefined) return -1;
+  return pfn;
+}
+
+/** The page frames behind a vmalloc [kva, kva + numPages), or EINVAL. */
+function resolveVmap(m: Guest, kva: number, numPages: number): Result<VmapTarget> {
+  const hit = m.vmap.lookup(kva);
+  if (!hit || hit.index + numPages > hit.alias.pfns.length) return fail('EINVAL', `set_memory: ${x86Address(kva)} + ${numPages} pages is not inside one vmap area`);
+  const runs: [number, number][] = [];
+  for (let i = hit.index; i < hit.index + numPages; i++) {
+    const pfn = hit.alias.pfns[i]!;
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[1] === pfn) last[1]++;
+    else runs.push([pfn, 1]);
   }
-  if (isVmallocKva(kva)) {
-    const hit = m.vmap.lookup(kva);
-    if (!hit || hit.index + numPages > hit.alias.pfns.length) return fail('EINVAL', `set_memory: ${x86Address(kva)} + ${numPages} pages is not inside one vmap area`);
-    const runs: [number, number][] = [];
-    for (let i = hit.index; i < hit.index + numPages; i++) {
-      const pfn = hit.alias.pfns[i]!;
-      const last = runs[runs.length - 1];
-      if (last && last[0] + last[1] === pfn) last[1]++;
-      else runs.push([pfn, 1]);
-    }
-    return ok({ runs, alias: hit });
-  }
-  return fail('EINVAL', `set_memory: ${x86Address(kva)} is not a kernel address`);
+  return ok({ runs, alias: hit });
 }
 
 /**
@@ -93,43 +88,68 @@ export function setMemoryEnc(m: Guest, kva: number, numPages: number, enc: boole
 function setMemoryEncInner(m: Guest, kva: number, numPages: number, enc: boolean, checkalias: boolean): Result<void> {
   m.counters.setMemoryCalls++;
   if (numPages <= 0) return ok();
-  const t = resolve(m, kva, numPages);
-  if (!t.ok) return t;
-  const { runs, alias } = t.value;
+  if (!isAligned(kva, PAGE_SIZE)) return fail('EINVAL', `set_memory: ${x86Address(kva)} is not page aligned`);
+  // A direct-map address is one run of page frames (the hot path: no arrays); a vmap one, the runs of its pages.
+  let pfn = 0;
+  let vmap: VmapTarget | undefined;
+  if (isDirectMapKva(kva)) {
+    pfn = directMapPfn(m, kva, numPages);
+    if (pfn < 0) return fail('EINVAL', `set_memory: ${x86Address(kva)} + ${numPages} pages is not in the direct map`);
+  } else if (isVmallocKva(kva)) {
+    const r = resolveVmap(m, kva, numPages);
+    if (!r.ok) return r;
+    vmap = r.value;
+  } else return fail('EINVAL', `set_memory: ${x86Address(kva)} is not a kernel address`);
 
   vmUnmapAliases(m);
   if (!enc) cpaFlush(m, numPages, true);
 
   if (enc && !tdxEncStatusChanged(m, kva, numPages, true, !checkalias)) return vmmFail(m, kva, numPages, enc);
 
-  let pte: Result<void> = ok();
-  const noPageTable = () => (pte = fail('ENOMEM', 'split_large_page: no page for a page table'));
-  if (alias) alias.alias.enc.fill(enc ? 1 : 0, alias.index, alias.index + numPages);
-  for (const [pfn, n] of runs) {
-    m.exposure.track(pfn, n, () => {
-      if (!alias) {
-        if (!m.directMap.changeProt(pfn, n, enc)) noPageTable();
-      } else if (checkalias) {
-        // cpa_process_alias(): the primary PTE is 4K, so the alias cpa covers one page per call
-        for (let p = pfn; p < pfn + n && pte.ok; p++) if (!m.directMap.changeProt(p, 1, enc)) noPageTable();
-      }
-    }, enc);
+  let pteOk = true;
+  if (!vmap) pteOk = changeRun(m, pfn, numPages, enc, false, checkalias, pteOk);
+  else {
+    const { alias, index } = vmap.alias;
+    alias.enc.fill(enc ? 1 : 0, index, index + numPages);
+    for (const [p, n] of vmap.runs) pteOk = changeRun(m, p, n, enc, true, checkalias, pteOk);
   }
-  cpaFlush(m, numPages, false, alias !== undefined && checkalias);
-  if (!pte.ok) return pte;
+  cpaFlush(m, numPages, false, vmap !== undefined && checkalias);
+  if (!pteOk) return fail('ENOMEM', 'split_large_page: no page for a page table');
 
   if (!tdxEncStatusChangeFinish(m, kva, numPages, enc, !checkalias)) return vmmFail(m, kva, numPages, enc);
-  checkConverted(m, runs, enc);
+  if (!vmap) checkConverted(m, pfn, numPages, enc);
+  else for (const [p, n] of vmap.runs) checkConverted(m, p, n, enc);
   return ok();
 }
 
-/** Invariant 8: the hooks reported success; every page must now be in the state asked for. */
-function checkConverted(m: Guest, runs: readonly [number, number][], enc: boolean): void {
+/**
+ * __change_page_attr_set_clr over one run [pfn, pfn+n), through the
+ * private-alias instrument: the direct map's own PTEs, or for a vmap address
+ * with `checkalias` cpa_process_alias() on each page's direct-map alias (the
+ * primary PTE is 4K, so the alias cpa covers one page per call), or nothing
+ * (the _noalias variant). Once a page-table page could not be allocated
+ * (`pteOk` false) nothing more is changed. Returns whether all went well.
+ */
+function changeRun(m: Guest, pfn: number, n: number, enc: boolean, viaVmap: boolean, checkalias: boolean, pteOk: boolean): boolean {
+  const before = m.exposure.before(pfn, n);
+  if (!viaVmap) {
+    if (!m.directMap.changeProt(pfn, n, enc)) pteOk = false;
+  } else if (checkalias) {
+    for (let p = pfn; p < pfn + n && pteOk; p++) if (!m.directMap.changeProt(p, 1, enc)) pteOk = false;
+  }
+  m.exposure.after(pfn, n, before, enc);
+  return pteOk;
+}
+
+/** Invariant 8: the hooks reported success; every page of [pfn, pfn+n) must now be in the state asked for. */
+function checkConverted(m: Guest, pfn: number, n: number, enc: boolean): void {
   const want = enc ? PageState.PrivateAccepted : PageState.Shared;
-  for (const [pfn, n] of runs) {
-    m.mem.forEach(pfn, n, (s, e, state) => {
-      if (state !== want) m.inv.record(8, s, e - s, `set_memory_${enc ? 'encrypted' : 'decrypted'} returned 0 but ${e - s} pages are still ${STATE_NAMES[state]}: the conversion reached other GPAs`);
-    });
+  const end = Math.min(pfn + n, m.mem.maxPfn);
+  for (let p = pfn; p < end; ) {
+    const e = Math.min(m.mem.runEnd(p), end);
+    const state = m.mem.state(p);
+    if (state !== want) m.inv.record(8, p, e - p, `set_memory_${enc ? 'encrypted' : 'decrypted'} returned 0 but ${e - p} pages are still ${STATE_NAMES[state]}: the conversion reached other GPAs`);
+    p = e;
   }
 }
 

@@ -22,6 +22,8 @@ export class VmapArea {
   /** Busy vmalloc pages (1) by index from VMALLOC_BASE. */
   private readonly busy = new RangeMap(VMALLOC_SIZE / PAGE_SIZE, 0);
   private readonly byStartPage = new Map<number, VmapAlias>();
+  /** Start pages of the live aliases, ascending (the vmap_area rb-tree's order), for lookup by address. */
+  private readonly starts: number[] = [];
   /** Reverse map: pfn → aliases mapping it. */
   private readonly byPfn = new Map<number, Set<VmapAlias>>();
   private nextId = 1;
@@ -44,6 +46,7 @@ export class VmapArea {
     this.busy.set(at, at + need, 1);
     const alias: VmapAlias = { id: this.nextId++, kva: VMALLOC_BASE + at * PAGE_SIZE, pfns: [...pfns], enc: new Uint8Array(pfns.length).fill(encrypted ? 1 : 0) };
     this.byStartPage.set(at, alias);
+    this.starts.splice(lastAtOrBelow(this.starts, at) + 1, 0, at);
     for (const pfn of pfns) {
       let set = this.byPfn.get(pfn);
       if (!set) {
@@ -61,6 +64,7 @@ export class VmapArea {
     const alias = this.byStartPage.get(start);
     if (!alias) return undefined;
     this.byStartPage.delete(start);
+    this.starts.splice(lastAtOrBelow(this.starts, start), 1);
     for (const pfn of alias.pfns) {
       const set = this.byPfn.get(pfn);
       set?.delete(alias);
@@ -89,17 +93,14 @@ export class VmapArea {
     return hi - lo;
   }
 
-  /** The alias containing `kva` and the page index inside it. */
+  /** The alias containing `kva` and the page index inside it (find_vmap_area: a search of the areas by address). */
   lookup(kva: number): { alias: VmapAlias; index: number } | undefined {
     const page = Math.floor((kva - VMALLOC_BASE) / PAGE_SIZE);
-    // aliases are few; walk back to the alias start (the range is busy up to it)
-    let s = page;
-    while (s >= 0 && this.busy.get(s) === 1) {
-      const a = this.byStartPage.get(s);
-      if (a) return page - s < a.pfns.length ? { alias: a, index: page - s } : undefined;
-      s--;
-    }
-    return undefined;
+    const i = lastAtOrBelow(this.starts, page);
+    if (i < 0) return undefined;
+    const a = this.byStartPage.get(this.starts[i]!)!;
+    const index = page - this.starts[i]!;
+    return index < a.pfns.length ? { alias: a, index } : undefined;
   }
 
   /** Aliases mapping `pfn`. */
@@ -110,4 +111,16 @@ export class VmapArea {
   get liveAliases(): number {
     return this.byStartPage.size;
   }
+}
+
+/** Index of the last element ≤ k of the ascending `a`, or −1. */
+function lastAtOrBelow(a: readonly number[], k: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }

@@ -1,7 +1,10 @@
 import { TDVMCALL_STATUS, type MapGpaResult, type Sept } from '../../../abi/tdcall.js';
-import { PAGE_SIZE } from '../../../abi/units.js';
+import { PAGE_SIZE, isAligned } from '../../../abi/units.js';
 import type { RamRange } from '../../memory/phys-mem.js';
 import type { Sim } from '../../sim/sim.js';
+
+/** The answer of every MapGPA that converted the whole range (results are read-only: one object serves all). */
+const MAP_GPA_SUCCESS: MapGpaResult = Object.freeze({ status: TDVMCALL_STATUS.SUCCESS, r11: 0 });
 
 /** A scripted host misbehaviour for MapGPA (docs/architecture.md "faults and adversary"). */
 export type MapGpaFault =
@@ -27,6 +30,8 @@ export type MapGpaFault =
 export class KvmMapGpa {
   private readonly mapGpaFaults: MapGpaFault[] = [];
   private readonly sharedBit: number;
+  /** 2^GPAW: the first GPA past the guest's address width. */
+  private readonly gpaLimit: number;
   constructor(
     private readonly sim: Sim,
     /** QEMU's RAM memslots (the q35 layout), page frames. */
@@ -34,6 +39,7 @@ export class KvmMapGpa {
     private readonly sept: Sept,
   ) {
     this.sharedBit = 2 ** (sim.config.gpaw - 1);
+    this.gpaLimit = 2 ** sim.config.gpaw;
   }
 
   /** Script the next MapGPA misbehaviours, consumed in order. */
@@ -53,12 +59,11 @@ export class KvmMapGpa {
     m.counters.mapGpaCalls++;
     m.sched.charge(m.cost.tdvmcallRoundTripNs, 'mapGpa');
     const end = gpa + size;
-    const legal = 2 ** m.config.gpaw;
-    const shared = (a: number) => a >= this.sharedBit;
-    if (size <= 0 || end <= gpa || gpa >= legal || end - 1 >= legal || shared(gpa) !== shared(end - 1)) {
+    const legal = this.gpaLimit;
+    if (size <= 0 || end <= gpa || gpa >= legal || end - 1 >= legal || gpa >= this.sharedBit !== end - 1 >= this.sharedBit) {
       return this.refuse({ status: TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa });
     }
-    if (gpa % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0) return this.refuse({ status: TDVMCALL_STATUS.ALIGN_ERROR, r11: gpa });
+    if (!isAligned(gpa, PAGE_SIZE) || !isAligned(size, PAGE_SIZE)) return this.refuse({ status: TDVMCALL_STATUS.ALIGN_ERROR, r11: gpa });
 
     const plan = m.faults;
     const fc = plan.config;
@@ -73,7 +78,7 @@ export class KvmMapGpa {
       return this.refuse({ status: head.status ?? TDVMCALL_STATUS.INVALID_OPERAND, r11: gpa });
     }
 
-    const toShared = shared(gpa);
+    const toShared = gpa >= this.sharedBit;
     const base = toShared ? this.sharedBit : 0;
     let next = gpa;
     while (next < end) {
@@ -108,17 +113,19 @@ export class KvmMapGpa {
       // kvm_vcpu_has_events(): an interrupt pending between chunks stops the walk with RETRY
       if (next < end && plan.roll(fc.mapGpaInterruptRate)) return this.retry(next);
     }
-    return { status: TDVMCALL_STATUS.SUCCESS, r11: 0 };
+    return MAP_GPA_SUCCESS;
   }
 
   /** Whether [pfn, pfn + n) lies inside one RAM memslot. */
   private inMemslot(pfn: number, n: number): boolean {
-    return this.memslots.some((r) => pfn >= r.startPfn && pfn + n <= r.endPfn);
+    for (const r of this.memslots) if (pfn >= r.startPfn && pfn + n <= r.endPfn) return true;
+    return false;
   }
 
   /** Whether [pfn, pfn + n) touches any RAM memslot. */
   private overlapsMemslot(pfn: number, n: number): boolean {
-    return this.memslots.some((r) => pfn < r.endPfn && pfn + n > r.startPfn);
+    for (const r of this.memslots) if (pfn < r.endPfn && pfn + n > r.startPfn) return true;
+    return false;
   }
 
   /** An answer that converted nothing (counted whoever issued the MapGPA). */
