@@ -46,7 +46,22 @@ function kexecUnsafe(r: Row): string {
   return r.capabilities.privateAliasWhileShared ? `≈${r.sharedBytes.peak / 4096}` : '0';
 }
 
-const HEAD = ['strategy', 'size', 'overhead p50 µs', 'overhead mean µs', '1G/2M splits', '→shared', '→private', 'MapGPA', 'IPIs', 'shared peak', 'shared mean', 'kexec-unsafe pages', 'leaked', 'errors'];
+const HEAD = [
+  'strategy',
+  'size',
+  'overhead p50 µs',
+  'overhead mean µs',
+  '1G/2M splits',
+  '→shared',
+  '→private',
+  'MapGPA',
+  'IPIs',
+  'shared peak',
+  'shared mean',
+  'kexec-unsafe pages',
+  'leaked',
+  'errors',
+];
 
 /** One markdown row per run; runs a strategy could not serve say why in one cell. */
 export function renderRow(r: Row): string[] {

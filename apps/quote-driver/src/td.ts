@@ -1,6 +1,20 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BootError, bootWithStrategy, ConfigError, loadStrategy, type Counters, type Kernel, type LoadedStrategy, type Machine, type PlatformConfigInput, type Result, type SharedBufferAllocator, type StrategyRequirements, type StrategySpec } from '@tdx-shbuf/core';
+import {
+  BootError,
+  bootWithStrategy,
+  ConfigError,
+  loadStrategy,
+  type Counters,
+  type Kernel,
+  type LoadedStrategy,
+  type Machine,
+  type PlatformConfigInput,
+  type Result,
+  type SharedBufferAllocator,
+  type StrategyRequirements,
+  type StrategySpec,
+} from '@tdx-shbuf/core';
 import type { Config } from './config/config-schema.js';
 import { TdxGuestDriver } from './driver/tdx-guest.js';
 import { createTsmReport, type TsmReport } from './driver/tsm.js';

@@ -7,9 +7,14 @@ export const CORPUS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 
 /** `[file, target, expected outcome]` of each README row (`| \`x.bin\` | target | \`outcome: text\` | …`). */
 export function corpusRows(): [string, string, string][] {
-  const rows = readFileSync(path.join(CORPUS_DIR, 'README.md'), 'utf8').split('\n').filter((l) => l.startsWith('| `'));
+  const rows = readFileSync(path.join(CORPUS_DIR, 'README.md'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('| `'));
   return rows.map((l) => {
-    const [file, target, expect] = l.split('|').slice(1, 4).map((c) => c.trim().replace(/`/g, ''));
+    const [file, target, expect] = l
+      .split('|')
+      .slice(1, 4)
+      .map((c) => c.trim().replace(/`/g, ''));
     return [file ?? '', target ?? '', (expect ?? '').split(':')[0] ?? ''];
   });
 }

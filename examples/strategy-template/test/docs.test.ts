@@ -26,7 +26,10 @@ describe('docs/writing-a-strategy.md', () => {
   });
 
   it.each(tsBlocks.map((b, i) => [i + 1, b.split('\n')[0]!, b] as const))('```ts block %i (%s) appears verbatim in a template source file', (_i, _first, block) => {
-    expect(sources.filter((s) => s.text.includes(block)).map((s) => s.file), 'template files containing the block').not.toEqual([]);
+    expect(
+      sources.filter((s) => s.text.includes(block)).map((s) => s.file),
+      'template files containing the block',
+    ).not.toEqual([]);
   });
 
   it.each(sources.filter((s) => s.file.startsWith('src/')).map((s) => [s.file, s.text] as const))('shows %s whole', (_file, text) => {

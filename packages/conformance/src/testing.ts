@@ -1,5 +1,19 @@
 import { expect } from 'vitest';
-import { GiB, MAX_PAGE_ORDER, PAGE_SIZE, PHASE_COUNTERS, bootWithStrategy, type AllocatorRequirements, type CounterName, type Kernel, type PhaseCounter, type PlatformConfigInput, type Result, type SharedBufferAllocator, type StrategyDefinition } from '@tdx-shbuf/core';
+import {
+  GiB,
+  MAX_PAGE_ORDER,
+  PAGE_SIZE,
+  PHASE_COUNTERS,
+  bootWithStrategy,
+  type AllocatorRequirements,
+  type CounterName,
+  type Kernel,
+  type PhaseCounter,
+  type PlatformConfigInput,
+  type Result,
+  type SharedBufferAllocator,
+  type StrategyDefinition,
+} from '@tdx-shbuf/core';
 import { SIGNATURE_COUNTERS, measureCostSignature } from './signature.js';
 
 /** Test helpers for strategy packages' own unit tests. */

@@ -82,7 +82,11 @@ describe('self-test: the suite passes a correct strategy and fails broken ones',
 
   it.each(BROKEN)('%s fails the suite', (flaw, groups, scope) => {
     const o = outcomes.get(flaw)!;
-    for (const g of groups) expect(o.failed.filter((n) => n.includes(g)), `failures in "${g}"`).not.toEqual([]);
+    for (const g of groups)
+      expect(
+        o.failed.filter((n) => n.includes(g)),
+        `failures in "${g}"`,
+      ).not.toEqual([]);
     if (scope === 'only these groups') expect(o.failed.filter((n) => !groups.some((g) => n.includes(g)))).toEqual([]);
   });
 

@@ -17,7 +17,17 @@ const MEANING: Record<Confidence, string> = {
 };
 
 /** One row per parameter, in schema order. */
-export function costParameterRows(): { name: keyof CostParams; default: number; unit: string; confidence: Confidence; low: number; high: number; basis: string; rangeNote: string; description: string }[] {
+export function costParameterRows(): {
+  name: keyof CostParams;
+  default: number;
+  unit: string;
+  confidence: Confidence;
+  low: number;
+  high: number;
+  basis: string;
+  rangeNote: string;
+  description: string;
+}[] {
   const shape = costParamsSchema.shape as Record<keyof CostParams, z.ZodType>;
   const defaults = costParamsSchema.parse({});
   return (Object.keys(shape) as (keyof CostParams)[]).map((name) => ({
@@ -57,11 +67,14 @@ export function renderCostParametersMarkdown(): string {
     '',
     `How each default is known: ${(['source', 'derived', 'proxy', 'assumption'] as const).map((c) => `**${c}** (${count(c)}) — ${MEANING[c]}`).join('; ')}.`,
     '',
-    'The *range* is what `tdx-shbuf run --sensitivity` varies a parameter over (core\'s `COST_PARAM_META`): the source\'s own range where it gives one, ×0.5–×2 around a figure derived from one measurement, ×1–×4 above a floor, ×0.25–×4 for a proxy or assumption; `fixed` constants are not varied.',
+    "The *range* is what `tdx-shbuf run --sensitivity` varies a parameter over (core's `COST_PARAM_META`): the source's own range where it gives one, ×0.5–×2 around a figure derived from one measurement, ×1–×4 above a floor, ×0.25–×4 for a proxy or assumption; `fixed` constants are not varied.",
     '',
     '| parameter | default | unit | kind | range (basis) | source and derivation |',
     '| --- | ---: | --- | --- | --- | --- |',
-    ...rows.map((r) => `| \`${r.name}\` | ${human(r.default, r.unit)} | ${r.unit} | ${r.confidence} | ${r.basis === 'fixed' ? 'fixed' : `${human(r.low, r.unit)} – ${human(r.high, r.unit)} (${r.basis})`} | ${cell(r.description)} Range: ${cell(r.rangeNote)}. |`),
+    ...rows.map(
+      (r) =>
+        `| \`${r.name}\` | ${human(r.default, r.unit)} | ${r.unit} | ${r.confidence} | ${r.basis === 'fixed' ? 'fixed' : `${human(r.low, r.unit)} – ${human(r.high, r.unit)} (${r.basis})`} | ${cell(r.description)} Range: ${cell(r.rangeNote)}. |`,
+    ),
     '',
   ].join('\n');
 }

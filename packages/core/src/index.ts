@@ -3,7 +3,16 @@ export * from './contract/errors.js';
 export * from './contract/strategy.js';
 export type { Kernel, DmaApi, GfpOptions, ZoneName, DmaDirection } from './contract/kernel.js';
 export { createSharedBuffer, type SharedBufferSpec } from './contract/shared-buffer.js';
-export { loadStrategy, checkCapabilities, instantiate, FIRST_PARTY_STRATEGIES, type StrategySpec, type StrategyRequirements, type LoadedStrategy, type LoadStrategyOptions } from './contract/loader.js';
+export {
+  loadStrategy,
+  checkCapabilities,
+  instantiate,
+  FIRST_PARTY_STRATEGIES,
+  type StrategySpec,
+  type StrategyRequirements,
+  type LoadedStrategy,
+  type LoadStrategyOptions,
+} from './contract/loader.js';
 // The ABI and units both sides share.
 export * from './abi/units.js';
 export { TDCALL, TDVMCALL, TDVMCALL_STATUS, TDX_STATUS, TDX_REPORTDATA_LEN, TDX_REPORT_LEN, FIRST_EXTERNAL_VECTOR, NR_VECTORS, type AcceptLevel, type MapGpaResult } from './abi/tdcall.js';
@@ -11,7 +20,15 @@ export { TDCALL, TDVMCALL, TDVMCALL_STATUS, TDX_STATUS, TDX_REPORTDATA_LEN, TDX_
 export { costParamsSchema, defaultCostParams, type CostParams, type CostParamsInput } from './platform/cost.js';
 export { COST_PARAM_META, type CostParamMeta, type CostParamRange, type CostConfidence } from './platform/cost-meta.js';
 export { platformSchema, MAX_MEMORY_BYTES, type PlatformConfig, type PlatformConfigInput } from './platform/config.js';
-export { bootConvertersSchema, fragmentationSchema, kernelSectionsSchema, virtioDeviceSchema, type FragmentationConfig, type KernelSectionsConfig, type VirtioDeviceConfig } from './platform/boot-state.js';
+export {
+  bootConvertersSchema,
+  fragmentationSchema,
+  kernelSectionsSchema,
+  virtioDeviceSchema,
+  type FragmentationConfig,
+  type KernelSectionsConfig,
+  type VirtioDeviceConfig,
+} from './platform/boot-state.js';
 export { faultsSchema, MAX_QUOTE_PAYLOAD, type FaultsConfig } from './platform/faults.js';
 export { boundedNumber, pageBytes, probability, rangeText, HOUR_NS, type NumberBounds } from './platform/bounds.js';
 export { measurementsSchema, platformSecrets, tdMeasurements, type MeasurementsConfig } from './platform/measurements.js';

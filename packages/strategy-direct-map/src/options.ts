@@ -13,7 +13,9 @@ export const directMapOptions = z
     convert: z
       .enum(['init', 'per-request'])
       .default('init')
-      .describe('"init": one buffer converted at driver load and reused (upstream, f4738f56d1dc). "per-request": fresh pages converted in the direct map on every alloc and re-encrypted on free (the v5 patch, 2022).'),
+      .describe(
+        '"init": one buffer converted at driver load and reused (upstream, f4738f56d1dc). "per-request": fresh pages converted in the direct map on every alloc and re-encrypted on free (the v5 patch, 2022).',
+      ),
   })
   .strict();
 

@@ -4,11 +4,7 @@ import { DIRECT_MAP_MAX_BYTES, directMapOptions, type DirectMapOptions } from '.
 import { allocDecrypted, freeDecrypted, sharedGpa, type DirectMapBuf } from './alloc-quote-buf.js';
 
 const checkSize = (bytes: number, max: number, what: string): Result<void> =>
-  !Number.isInteger(bytes) || bytes <= 0
-    ? fail('EINVAL', `alloc: ${bytes} is not a positive byte count`)
-    : bytes > max
-      ? fail('EINVAL', `alloc: ${bytes} bytes exceed the ${max}-byte ${what}`)
-      : ok();
+  !Number.isInteger(bytes) || bytes <= 0 ? fail('EINVAL', `alloc: ${bytes} is not a positive byte count`) : bytes > max ? fail('EINVAL', `alloc: ${bytes} bytes exceed the ${max}-byte ${what}`) : ok();
 
 function wrap(kernel: Kernel, buf: DirectMapBuf): Result<SharedBuffer> {
   const gpa = sharedGpa(kernel, buf);

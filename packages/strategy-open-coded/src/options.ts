@@ -17,7 +17,7 @@ export const openCodedOptions = z
       .boolean()
       .default(false)
       .describe(
-        'Kirill\'s variant: flush_tlb_kernel_range() over the direct-map alias after MapGPA(shared). Kai Huang\'s sketch changes no PTE (the vmap is created decrypted, the direct map is left alone), so it flushes nothing; false = the sketch.',
+        "Kirill's variant: flush_tlb_kernel_range() over the direct-map alias after MapGPA(shared). Kai Huang's sketch changes no PTE (the vmap is created decrypted, the direct map is left alone), so it flushes nothing; false = the sketch.",
       ),
   })
   .strict();

@@ -74,7 +74,7 @@ describe('cost signature of one 8 KiB request', () => {
     expect(await costOf(strategy, { preallocateBytes: 16384 })).toEqual({ ns: 134_560, workNs: 134_560, phases: { nsCacheFlush: 360, nsMapGpa: 4_000, nsHost: 130_200 } });
   });
 
-  it('tlbFlush: true (Kirill\'s variant) adds one shootdown of the direct-map alias', async () => {
+  it("tlbFlush: true (Kirill's variant) adds one shootdown of the direct-map alias", async () => {
     expect(await signatureOf(strategy, { tlbFlush: true })).toMatchObject({ tlbFlushPages: 16, tlbFlushFull: 0, ipis: 7, ipiSendExits: 1 });
     expect(await costOf(strategy, { tlbFlush: true })).toEqual({ ns: 106_330, workNs: 106_330, phases: { nsCacheFlush: 180, nsMapGpa: 8_000, nsHost: 84_150, nsAccept: 5_000, nsTlbIpi: 9_000 } });
   });

@@ -42,7 +42,7 @@ describe("Kai Huang's sketch: alloc_pages, vmap(pgprot_decrypted), clflush, MapG
     expect(r.m.violations).toEqual([]);
   });
 
-  it('changes no PTE, so flushes no TLB; tlbFlush: true (Kirill\'s variant) flushes the direct-map alias once', async () => {
+  it("changes no PTE, so flushes no TLB; tlbFlush: true (Kirill's variant) flushes the direct-map alias once", async () => {
     for (const [tlbFlush, want] of [
       [false, { tlbFlushPages: 0, tlbFlushFull: 0, ipis: 0, ipiSendExits: 0 }],
       [true, { tlbFlushPages: 2 * 8, tlbFlushFull: 0, ipis: 7, ipiSendExits: 1 }],

@@ -17,7 +17,10 @@ describe('growth', () => {
     const full = must(await r.a.alloc(2 * MiB));
     const d = r.mark();
     const b = must(await r.a.alloc(4096));
-    expect(r.pool.poolBlocks.map((x) => [x.order, x.usedPages, x.reserve])).toEqual([[9, 512, true], [9, 1, false]]);
+    expect(r.pool.poolBlocks.map((x) => [x.order, x.usedPages, x.reserve])).toEqual([
+      [9, 512, true],
+      [9, 1, false],
+    ]);
     expect(d()).toMatchObject({ pagesConvertedToShared: 512, mapGpaCalls: 1, directMapLevel2Splits: 0 });
     must(await r.a.free(b));
     must(await r.a.free(full));
@@ -116,7 +119,10 @@ describe('shrink (shrinkIdleMs)', () => {
     await r.m.sched.sleep(1e9);
     // A buffer above 2 MiB grows an order-10 block; the init block, idle for 1 s, is a reserve and stays.
     must(await r.a.alloc(3 * MiB));
-    expect(r.pool.poolBlocks.map((x) => [x.order, x.reserve])).toEqual([[9, true], [10, false]]);
+    expect(r.pool.poolBlocks.map((x) => [x.order, x.reserve])).toEqual([
+      [9, true],
+      [10, false],
+    ]);
   });
 
   it('with a host that maps private memory at 2M, the block is accepted with one 2M accept', async () => {

@@ -26,7 +26,10 @@ describe('kexec safety: every page of the pool is decrypted in the direct map, w
     expect(pool.poolBlocks.map((b) => b.order)).toEqual([9, 9, 10]);
     const poolPages = pool.poolBytes / 4096;
     // Every shared page beyond the boot pools is a pool page, and tdx_kexec_finish finds each one.
-    const mine = m.audit().sharedRanges.filter((r) => r.class === 'shared-in-use').reduce((n, r) => n + r.pages, 0);
+    const mine = m
+      .audit()
+      .sharedRanges.filter((r) => r.class === 'shared-in-use')
+      .reduce((n, r) => n + r.pages, 0);
     expect(mine).toBe(poolPages);
     expect(kexecUnsafePages(m)).toEqual([]);
     expect(m.counters.privateAliasedSharedPages).toBe(0);

@@ -21,9 +21,12 @@ export const sharedPoolOptions = z
       .max(4096, { error: (i) => `must be an integer in [0, 4096] (got ${String(i.input)})` })
       .default(1)
       .describe(
-        '2 MiB blocks decrypted at init and kept until shutdown (never shrunk). When the consumer\'s buffer size (requirements.bytes) is above 2 MiB the first one is a 4 MiB order-10 block. 0: nothing at init; the first alloc grows the pool.',
+        "2 MiB blocks decrypted at init and kept until shutdown (never shrunk). When the consumer's buffer size (requirements.bytes) is above 2 MiB the first one is a 4 MiB order-10 block. 0: nothing at init; the first alloc grows the pool.",
       ),
-    grow: z.boolean().default(true).describe('Grow by a whole block (order 9, or order 10 for a buffer above 2 MiB) when no block has room, up to maxPoolBytes. false: a fixed pool; the direct map changes at init only.'),
+    grow: z
+      .boolean()
+      .default(true)
+      .describe('Grow by a whole block (order 9, or order 10 for a buffer above 2 MiB) when no block has room, up to maxPoolBytes. false: a fixed pool; the direct map changes at init only.'),
     maxPoolBytes: z
       .number()
       .int({ error: (i) => `must be an integer in [${BLOCK_BYTES}, ${MAX_POOL_BYTES}] bytes (got ${String(i.input)})` })
@@ -44,7 +47,9 @@ export const sharedPoolOptions = z
     align: z
       .enum(['page', 'order'])
       .default('page')
-      .describe('"page": buffers start on any 4 KiB page (least fragmentation). "order": on the buffer\'s power-of-two order, as dma_alloc_coherent() guarantees and gen_pool_first_fit_order_align() gives.'),
+      .describe(
+        '"page": buffers start on any 4 KiB page (least fragmentation). "order": on the buffer\'s power-of-two order, as dma_alloc_coherent() guarantees and gen_pool_first_fit_order_align() gives.',
+      ),
   })
   .strict()
   .superRefine((o, ctx) => {

@@ -106,7 +106,7 @@ describe('sub-allocation', () => {
     expect(r.m.host.readShared(gpa, 8192)!.every((x) => x === 0)).toBe(true);
   });
 
-  it('free of a buffer twice, or of another pool\'s buffer, is EINVAL and changes nothing', async () => {
+  it("free of a buffer twice, or of another pool's buffer, is EINVAL and changes nothing", async () => {
     const r = rig();
     must(await r.a.init());
     const other = strategy.create(r.kernel, strategy.options.parse({}), { bytes: 8192, concurrent: true });

@@ -1,4 +1,17 @@
-import { MAX_PAGE_ORDER, PAGE_SIZE, createSharedBuffer, fail, getOrder, ok, pfnUp, type AllocatorRequirements, type Kernel, type Result, type SharedBuffer, type SharedBufferAllocator } from '@tdx-shbuf/core';
+import {
+  MAX_PAGE_ORDER,
+  PAGE_SIZE,
+  createSharedBuffer,
+  fail,
+  getOrder,
+  ok,
+  pfnUp,
+  type AllocatorRequirements,
+  type Kernel,
+  type Result,
+  type SharedBuffer,
+  type SharedBufferAllocator,
+} from '@tdx-shbuf/core';
 import { BLOCK_ORDER, maxBufferBytes, type SharedPoolOptions } from './options.js';
 import { bestFit, bitmapSet } from './bitmap.js';
 import { expandPool, releaseBlock, type PoolBlock } from './block.js';
@@ -69,7 +82,8 @@ export class SharedPoolAllocator implements SharedBufferAllocator {
 
   async alloc(bytes: number): Promise<Result<SharedBuffer>> {
     const k = this.kernel;
-    if (!Number.isInteger(bytes) || bytes < 1 || bytes > this.maxBytes) return fail('EINVAL', `alloc: ${bytes} bytes is outside 1..${this.maxBytes} (one block of at most MAX_PAGE_ORDER within maxPoolBytes)`);
+    if (!Number.isInteger(bytes) || bytes < 1 || bytes > this.maxBytes)
+      return fail('EINVAL', `alloc: ${bytes} bytes is outside 1..${this.maxBytes} (one block of at most MAX_PAGE_ORDER within maxPoolBytes)`);
     if (!this.ready) return fail('ENODEV', 'alloc: init() has not set up the shared pool');
     const pages = pfnUp(bytes);
     // gen_pool_first_fit_order_align: align_mask = roundup_pow_of_two(nr) - 1.

@@ -115,6 +115,15 @@ describe('cost signature of one 8 KiB request', () => {
     must(await r.a.init());
     const d = r.mark();
     for (let i = 0; i < 100; i++) must(await r.a.free(must(await r.a.alloc(4096 * (1 + (i % 64))))));
-    expect(d()).toMatchObject({ pagesConvertedToShared: 0, pagesConvertedToPrivate: 0, mapGpaCalls: 0, tlbFlushFull: 0, tlbFlushPages: 0, ipis: 0, directMapLevel2Splits: 0, directMapLevel3Splits: 0 });
+    expect(d()).toMatchObject({
+      pagesConvertedToShared: 0,
+      pagesConvertedToPrivate: 0,
+      mapGpaCalls: 0,
+      tlbFlushFull: 0,
+      tlbFlushPages: 0,
+      ipis: 0,
+      directMapLevel2Splits: 0,
+      directMapLevel3Splits: 0,
+    });
   });
 });

@@ -52,7 +52,7 @@ const expected = {
 };
 
 describe('cost signature of one 8 KiB request', () => {
-  it('no guard: the page before the buffer is someone else\'s private page → one zeropad hazard', async () => {
+  it("no guard: the page before the buffer is someone else's private page → one zeropad hazard", async () => {
     expect(await signatureOf(strategy)).toEqual({ ...expected, hazardUnalignedZeropad: 1 });
   });
   it('guardPage: same conversions, no hazard', async () => {

@@ -1,15 +1,4 @@
-import {
-  MAX_PAGE_ORDER,
-  PAGE_SIZE,
-  createSharedBuffer,
-  defineStrategy,
-  fail,
-  getOrder,
-  ok,
-  pfnUp,
-  type Kernel,
-  type SharedBufferAllocator,
-} from '@tdx-shbuf/core';
+import { MAX_PAGE_ORDER, PAGE_SIZE, createSharedBuffer, defineStrategy, fail, getOrder, ok, pfnUp, type Kernel, type SharedBufferAllocator } from '@tdx-shbuf/core';
 import { pkg } from './meta.js';
 import { vmapNoaliasOptions, type VmapNoaliasOptions } from './options.js';
 

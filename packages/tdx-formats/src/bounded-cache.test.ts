@@ -15,7 +15,11 @@ describe('BoundedCache', () => {
     c.get('c', make(3)); // evicts a
     expect(c.get('a', make(4))).toBe(4);
     expect(made).toBe(4);
-    expect(() => c.get('x', () => { throw new Error('no'); })).toThrow('no');
+    expect(() =>
+      c.get('x', () => {
+        throw new Error('no');
+      }),
+    ).toThrow('no');
     expect(c.get('x', make(5))).toBe(5);
   });
 });

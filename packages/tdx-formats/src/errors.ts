@@ -38,9 +38,7 @@ export class FormatError extends Error {
 
   constructor(details: FormatErrorDetails) {
     const prefix = details.kind === 'unsupported' ? 'unsupported ' : '';
-    super(
-      `${details.structure}: ${prefix}${details.field} at offset ${details.offset} is ${details.actual}, expected ${details.expected}`,
-    );
+    super(`${details.structure}: ${prefix}${details.field} at offset ${details.offset} is ${details.actual}, expected ${details.expected}`);
     this.structure = details.structure;
     this.field = details.field;
     this.offset = details.offset;

@@ -110,14 +110,10 @@ describe('parsers never throw anything but FormatError (fast-check)', () => {
   );
 
   const req = encodeGetQuoteRequest(report, Uint8Array.of(1, 2, 3, 4));
-  run('parseQgsMessage on a mutated GET_QUOTE_REQ', req, [0, 3, 4, 6, 8, 12, 16, 20, 24], (input) =>
-    roundTripOrFormatError(input, parseQgsMessage, serializeQgsMessage),
-  );
+  run('parseQgsMessage on a mutated GET_QUOTE_REQ', req, [0, 3, 4, 6, 8, 12, 16, 20, 24], (input) => roundTripOrFormatError(input, parseQgsMessage, serializeQgsMessage));
 
   const resp = encodeGetQuoteResponse({ quote: readVector('quoteV4').subarray(0, 600), selectedId: Uint8Array.of(7) });
-  run('parseQgsMessage on a mutated GET_QUOTE_RESP', resp, [0, 3, 4, 8, 12, 16, 20, 24], (input) =>
-    roundTripOrFormatError(input, parseQgsMessage, serializeQgsMessage),
-  );
+  run('parseQgsMessage on a mutated GET_QUOTE_RESP', resp, [0, 3, 4, 8, 12, 16, 20, 24], (input) => roundTripOrFormatError(input, parseQgsMessage, serializeQgsMessage));
 
   const buf = serializeQuoteBuf({ version: 1n, status: 0n, inLen: 8, outLen: 8, data: new Uint8Array(8) });
   run('parseQuoteBuf on a mutated tdx_quote_buf', buf, [0, 8, 16, 20, 23], (input) => roundTripOrFormatError(input, parseQuoteBuf, serializeQuoteBuf));

@@ -9,7 +9,10 @@ const latin1 = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 
 describe('parsePckCertChain', () => {
   it('reads both real chains and writes them back byte for byte (v5 keeps its counted NUL)', () => {
-    for (const [name, nul] of [['quoteV4', false], ['quoteV5', true]] as const) {
+    for (const [name, nul] of [
+      ['quoteV4', false],
+      ['quoteV5', true],
+    ] as const) {
       const bytes = parseQuote(readVector(name)).signatureData.pckCertChain;
       const chain = parsePckCertChain(bytes);
       expect(chain.terminatingNul).toBe(nul);

@@ -120,10 +120,7 @@ export function encodeGetQuoteRequest(report: Uint8Array, idList: Uint8Array = n
 }
 
 /** Build a GET_QUOTE_RESP: success with a quote (qgs_msg_gen_get_quote_resp), or an error-only response (qgs_msg_gen_error_resp: 24 bytes, sizes 0). */
-export function encodeGetQuoteResponse(
-  result: { quote: Uint8Array; selectedId?: Uint8Array } | { errorCode: number },
-  opts: QgsFraming = {},
-): Uint8Array {
+export function encodeGetQuoteResponse(result: { quote: Uint8Array; selectedId?: Uint8Array } | { errorCode: number }, opts: QgsFraming = {}): Uint8Array {
   const selectedId = 'quote' in result ? (result.selectedId ?? new Uint8Array(0)) : new Uint8Array(0);
   const quote = 'quote' in result ? result.quote : new Uint8Array(0);
   const errorCode = 'errorCode' in result ? result.errorCode : 0;

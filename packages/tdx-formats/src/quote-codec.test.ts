@@ -67,7 +67,11 @@ describe('Quote v4 (real vector tdx_prod_quote_SPR_E4)', () => {
   });
 
   it('rejects unsupported versions, key types and TEE types as unsupported', () => {
-    for (const [at, v] of [[0, 3], [2, 3], [4, 0]] as const) {
+    for (const [at, v] of [
+      [0, 3],
+      [2, 3],
+      [4, 0],
+    ] as const) {
       const r = tryParse(parseQuote, setU16(bytes, at, v));
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error.kind).toBe('unsupported');

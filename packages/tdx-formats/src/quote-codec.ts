@@ -107,10 +107,10 @@ export function serializeQuote(quote: Quote): Uint8Array {
   w.u32(signatureDataLength(quote.signatureData), 'signature data length');
   writeSignatureData(w, quote.signatureData);
   w.bytes(quote.trailing, 'trailing bytes');
-  if (w.offset > QUOTE_MAX_SIZE) throw new FormatError({ structure: `quote v${h.version}`, field: 'length', offset: 0, actual: `${w.offset} bytes`, expected: `at most ${QUOTE_MAX_SIZE} bytes (${QUOTE_LIMIT_REASON})` });
+  if (w.offset > QUOTE_MAX_SIZE)
+    throw new FormatError({ structure: `quote v${h.version}`, field: 'length', offset: 0, actual: `${w.offset} bytes`, expected: `at most ${QUOTE_MAX_SIZE} bytes (${QUOTE_LIMIT_REASON})` });
   return w.finish();
 }
-
 
 /** Offset of the PEM chain inside the quote's bytes (after the type-5 certification data header). */
 export function pckCertChainOffset(quote: Quote): number {

@@ -40,7 +40,13 @@ const signatureMemo = new Map<string, Uint8Array>();
 /** ECDSA-P256/SHA-256 of `message`, raw r‖s (64 bytes), deterministic (RFC 6979). */
 export function signP256(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   if (!isValidP256Scalar(secretKey)) {
-    throw new FormatError({ structure: 'P-256 key', field: 'secret key', offset: 0, actual: secretKey.length === 32 ? 'a scalar outside [1, n)' : `${secretKey.length} bytes`, expected: 'a 32-byte scalar in [1, n)' });
+    throw new FormatError({
+      structure: 'P-256 key',
+      field: 'secret key',
+      offset: 0,
+      actual: secretKey.length === 32 ? 'a scalar outside [1, n)' : `${secretKey.length} bytes`,
+      expected: 'a 32-byte scalar in [1, n)',
+    });
   }
   // the key is 32 bytes, so key ‖ message names one (key, message) pair
   const memoKey = createHash('sha256').update(secretKey).update(message).digest('base64');

@@ -12,7 +12,11 @@ import { verifyQuote } from './verify-quote.js';
 const platformMacKey = new Uint8Array(32).fill(0x5a);
 const reportData = Uint8Array.from({ length: 64 }, (_, i) => 255 - i);
 const mrTd = new Uint8Array(48).fill(0x42);
-const report = generateTdReport({ reportData, macKey: platformMacKey, measurements: { mrTd, rtmr: [new Uint8Array(48).fill(1), new Uint8Array(48).fill(2), new Uint8Array(48).fill(3), new Uint8Array(48).fill(4)] } });
+const report = generateTdReport({
+  reportData,
+  macKey: platformMacKey,
+  measurements: { mrTd, rtmr: [new Uint8Array(48).fill(1), new Uint8Array(48).fill(2), new Uint8Array(48).fill(3), new Uint8Array(48).fill(4)] },
+});
 
 function quoteFrom(service: SimulatedQuoteService, request: Uint8Array): { errorCode: number; quote: Uint8Array } {
   const msg = parseQgsMessage(service.handleRequest(request));

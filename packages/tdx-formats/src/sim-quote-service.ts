@@ -61,7 +61,13 @@ export function checkTdReportForQgs(report: Uint8Array, macKey: Uint8Array): { o
   if (version !== 0 && version !== 1) return bad(`REPORTTYPE.VERSION is ${version}, expected 0 or 1`);
   const tcbReservedFrom = version === 1 ? 400 : 384; // TEE_TCB_SVN2 at 384 on 1.5
   const tdReservedFrom = version === 1 ? 960 : 912; // SERVTD_HASH at 912 on 1.5
-  const reservedRanges: [number, number][] = [[4, 16], [192, 224], [tcbReservedFrom, 495], [495, 512], [tdReservedFrom, 1024]];
+  const reservedRanges: [number, number][] = [
+    [4, 16],
+    [192, 224],
+    [tcbReservedFrom, 495],
+    [495, 512],
+    [tdReservedFrom, 1024],
+  ];
   if (reserved !== 0) return bad('REPORTTYPE reserved byte is not zero');
   for (const [from, to] of reservedRanges) {
     if (!isAllZero(report.subarray(from, to))) return bad(`reserved bytes ${from}..${to} are not zero`);

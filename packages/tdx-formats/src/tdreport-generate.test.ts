@@ -26,7 +26,18 @@ describe('generateTdReport (TDG.MR.REPORT model)', () => {
       reportData,
       macKey,
       tdxVersion: '1.5',
-      measurements: { mrTd: mr(1), rtmr: [mr(2), mr(3), mr(4), mr(5)], mrConfigId: mr(6), mrOwner: mr(7), mrOwnerConfig: mr(8), mrSeam: mr(9), mrSignerSeam: mr(10), teeTcbSvn2: new Uint8Array(16).fill(11), servTdHash: mr(12), cpuSvn: new Uint8Array(16).fill(13) },
+      measurements: {
+        mrTd: mr(1),
+        rtmr: [mr(2), mr(3), mr(4), mr(5)],
+        mrConfigId: mr(6),
+        mrOwner: mr(7),
+        mrOwnerConfig: mr(8),
+        mrSeam: mr(9),
+        mrSignerSeam: mr(10),
+        teeTcbSvn2: new Uint8Array(16).fill(11),
+        servTdHash: mr(12),
+        cpuSvn: new Uint8Array(16).fill(13),
+      },
     });
     const at = (o: number) => bytes[o];
     expect([at(528), at(720), at(768), at(816), at(864), at(576), at(624), at(672), at(280), at(328), at(384), at(912), at(16)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);

@@ -11,7 +11,9 @@ const { leafPem, intermediatePem, rootPem } = pki;
 
 /** The same certificate with its base64 wrapped at `columns`. */
 const pemWrappedAt = (pem: string, columns: number) =>
-  `-----BEGIN CERTIFICATE-----\n${base64Of(pem).replace(new RegExp(`(.{${columns}})`, 'g'), '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+  `-----BEGIN CERTIFICATE-----\n${base64Of(pem)
+    .replace(new RegExp(`(.{${columns}})`, 'g'), '$1\n')
+    .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 
 describe('a simulated quote with its own chain', () => {
   it('verifies (the baseline every case below changes one thing of)', () => {
@@ -69,7 +71,11 @@ describe('the chain is exactly PCK leaf, intermediate CA, root CA', () => {
 describe('PEM framing is strict (the chain is not signed: unsigned variation is refused)', () => {
   const base = pckCertChainOffset(parseQuote(simulatedQuote));
   const cases: [string, string, RegExp][] = [
-    ['junk between blocks', `${leafPem}junk\n${intermediatePem}${rootPem}`, /intermediate CA certificate BEGIN line at offset (\d+) is "junk\\x0a-----BEGIN CERTIFICATE-", expected the line "-----BEGIN CERTIFICATE-----"/],
+    [
+      'junk between blocks',
+      `${leafPem}junk\n${intermediatePem}${rootPem}`,
+      /intermediate CA certificate BEGIN line at offset (\d+) is "junk\\x0a-----BEGIN CERTIFICATE-", expected the line "-----BEGIN CERTIFICATE-----"/,
+    ],
     ['a blank line between blocks', `${leafPem}\n${intermediatePem}${rootPem}`, /intermediate CA certificate BEGIN line/],
     ['text before the leaf', `subject=CN=x\n${pki.chainPem}`, /PCK leaf certificate BEGIN line at offset \d+ is "subject=CN=x/],
     ['CRLF line ends', pki.chainPem.replace(/\n/g, '\r\n'), /PCK leaf certificate BEGIN line/],

@@ -19,7 +19,6 @@ import type { CertificateInfo } from './certificate-info.js';
 /** AlgorithmIdentifier { ecdsa-with-SHA256 } (RFC 5758 §3.2: parameters absent). */
 const ECDSA_WITH_SHA256 = Uint8Array.from([0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02]);
 
-
 /** Outcome of {@link verifyPckChain}. */
 export interface ChainVerification {
   /** Framing, DER, algorithms, keys, CA flags, names and every signature hold, and the root is trusted. */

@@ -28,12 +28,39 @@ export function simulatedSpec(role: Role): CertSpec {
   const root = pki.rootKey;
   const mid = pki.intermediateKey;
   if (role === 'root') {
-    return { ...common, serial: 1n, subject: SIMULATED_ROOT_SUBJECT, issuer: SIMULATED_ROOT_SUBJECT, subjectPublicKey: root.publicKeyUncompressed, issuerPublicKey: root.publicKeyUncompressed, issuerSecretKey: root.secretKey, isCa: true };
+    return {
+      ...common,
+      serial: 1n,
+      subject: SIMULATED_ROOT_SUBJECT,
+      issuer: SIMULATED_ROOT_SUBJECT,
+      subjectPublicKey: root.publicKeyUncompressed,
+      issuerPublicKey: root.publicKeyUncompressed,
+      issuerSecretKey: root.secretKey,
+      isCa: true,
+    };
   }
   if (role === 'intermediate') {
-    return { ...common, serial: 2n, subject: SIMULATED_INTERMEDIATE_SUBJECT, issuer: SIMULATED_ROOT_SUBJECT, subjectPublicKey: mid.publicKeyUncompressed, issuerPublicKey: root.publicKeyUncompressed, issuerSecretKey: root.secretKey, isCa: true };
+    return {
+      ...common,
+      serial: 2n,
+      subject: SIMULATED_INTERMEDIATE_SUBJECT,
+      issuer: SIMULATED_ROOT_SUBJECT,
+      subjectPublicKey: mid.publicKeyUncompressed,
+      issuerPublicKey: root.publicKeyUncompressed,
+      issuerSecretKey: root.secretKey,
+      isCa: true,
+    };
   }
-  return { ...common, serial: 3n, subject: SIMULATED_LEAF_SUBJECT, issuer: SIMULATED_INTERMEDIATE_SUBJECT, subjectPublicKey: pki.pckLeafKey.publicKeyUncompressed, issuerPublicKey: mid.publicKeyUncompressed, issuerSecretKey: mid.secretKey, isCa: false };
+  return {
+    ...common,
+    serial: 3n,
+    subject: SIMULATED_LEAF_SUBJECT,
+    issuer: SIMULATED_INTERMEDIATE_SUBJECT,
+    subjectPublicKey: pki.pckLeafKey.publicKeyUncompressed,
+    issuerPublicKey: mid.publicKeyUncompressed,
+    issuerSecretKey: mid.secretKey,
+    isCa: false,
+  };
 }
 
 /** PEM of the simulated certificate for `role` with `change` applied (re-signed by its issuer key). */
@@ -42,12 +69,7 @@ export function rebuiltPem(role: Role, change: Partial<CertSpec> = {}): string {
 }
 
 /** A simulated quote (valid with `pki.rootPem` trusted), padded as QGS does. */
-export const simulatedQuote: Uint8Array = buildSimulatedQuote(
-  generateTdReport({ reportData: new Uint8Array(64).fill(0x5a), macKey: new Uint8Array(32).fill(7) }),
-  pki,
-  TEST_SEED,
-  { padTo: 5006 },
-);
+export const simulatedQuote: Uint8Array = buildSimulatedQuote(generateTdReport({ reportData: new Uint8Array(64).fill(0x5a), macKey: new Uint8Array(32).fill(7) }), pki, TEST_SEED, { padTo: 5006 });
 
 /** `quote` with its PCK chain replaced by `chain` (text is latin1-encoded); every length field is recomputed. */
 export function withChain(quote: Uint8Array, chain: Uint8Array | string): Uint8Array {

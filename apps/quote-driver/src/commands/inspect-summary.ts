@@ -4,16 +4,7 @@
  * its human rendering. A verdict says exactly what was checked: a TDREPORT
  * without the platform MAC key is `consistent`, never `verified`.
  */
-import {
-  parseQuote,
-  parseTdReport,
-  QUOTE_CHECKS_NOT_DONE,
-  toHex,
-  verifyParsedQuote,
-  verifyTdReport,
-  type QuoteVerification,
-  type VerifyQuoteOptions,
-} from '@tdx-shbuf/tdx-formats';
+import { parseQuote, parseTdReport, QUOTE_CHECKS_NOT_DONE, toHex, verifyParsedQuote, verifyTdReport, type QuoteVerification, type VerifyQuoteOptions } from '@tdx-shbuf/tdx-formats';
 import { EXIT } from '../io.js';
 
 /** `verified`: every check ran and holds; `consistent`: what could be checked holds, the MAC could not be; `failed`: a check failed. */
@@ -123,7 +114,7 @@ export function summarizeQuote(bytes: Uint8Array, opts: VerifyQuoteOptions): Quo
 }
 
 /** The MAC as the model computes it; on hardware it is the CPU's and cannot be checked outside it. */
-const MODEL_MAC = 'MAC (HMAC-SHA-256 with the given key: the model\'s MAC, simulated reports only)';
+const MODEL_MAC = "MAC (HMAC-SHA-256 with the given key: the model's MAC, simulated reports only)";
 
 /** Summarize a 1024-byte TDREPORT; throws FormatError when it does not parse. `macKey` checks the model's MAC. */
 export function summarizeTdReport(bytes: Uint8Array, macKey?: Uint8Array): TdReportSummary {

@@ -20,12 +20,26 @@ describe('tdx-shbuf inspect on the real quotes', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({
-      kind: 'quote', valid: true, version: 4, teeType: 0x81, attKeyType: 2, bodyType: null,
-      qeVendorId: '939a7233f79c4ca9940a0db3957f0607', tdAttributes: '0000004000000000',
+      kind: 'quote',
+      valid: true,
+      version: 4,
+      teeType: 0x81,
+      attKeyType: 2,
+      bodyType: null,
+      qeVendorId: '939a7233f79c4ca9940a0db3957f0607',
+      tdAttributes: '0000004000000000',
       mrTd: '6363b8043668a3ad953278e10389574d326c6749fb78aa810ecd9336923db86f22fc00b8dcd404bc10d5e119d7215cbb',
-      sigDataLen: 4299, trailingBytes: 39, quoteSignatureValid: true, qeReportSignatureValid: true,
-      qeReportDataBindingValid: true, chainValid: true, chainLength: 3, rootSha256: INTEL_SGX_ROOT_CA_SHA256,
-      verdict: 'verified', datesValid: true, checkedAt: '2026-06-01T00:00:00.000Z',
+      sigDataLen: 4299,
+      trailingBytes: 39,
+      quoteSignatureValid: true,
+      qeReportSignatureValid: true,
+      qeReportDataBindingValid: true,
+      chainValid: true,
+      chainLength: 3,
+      rootSha256: INTEL_SGX_ROOT_CA_SHA256,
+      verdict: 'verified',
+      datesValid: true,
+      checkedAt: '2026-06-01T00:00:00.000Z',
       notChecked: ['TCB level (TCB info)', 'QE identity', 'revocation (CRLs)'],
     });
     expect(j.checks).toContain('certificate validity at 2026-06-01T00:00:00.000Z');
@@ -60,8 +74,16 @@ describe('tdx-shbuf inspect on a TDREPORT: consistent is not verified', () => {
     const r = await cli('inspect', vectorPath('tdReport'), '--json');
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({
-      kind: 'tdreport', verdict: 'consistent', valid: false, macVerified: false, macValid: null, tdxVersion: '1.0', reportType: '81000000',
-      teeTcbInfoHashValid: true, teeInfoHashValid: true, xfam: 'e702060000000000',
+      kind: 'tdreport',
+      verdict: 'consistent',
+      valid: false,
+      macVerified: false,
+      macValid: null,
+      tdxVersion: '1.0',
+      reportType: '81000000',
+      teeTcbInfoHashValid: true,
+      teeInfoHashValid: true,
+      xfam: 'e702060000000000',
       checks: ['TEE_TCB_INFO_HASH = SHA-384(TEE_TCB_INFO)', 'TEE_INFO_HASH = SHA-384(TDINFO)'],
       notChecked: ['MAC (needs the platform key: anyone can recompute both hashes)'],
     });
@@ -180,7 +202,14 @@ describe('tdx-shbuf inspect on a quote from the simulated service', () => {
     const r = await cli('inspect', quoteFile, '--json');
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ quoteSignatureValid: true, qeReportSignatureValid: true, qeReportDataBindingValid: true, chainValid: false, rootTrusted: false, trailingBytes: 5006 - (636 + j.sigDataLen) });
+    expect(j).toMatchObject({
+      quoteSignatureValid: true,
+      qeReportSignatureValid: true,
+      qeReportDataBindingValid: true,
+      chainValid: false,
+      rootTrusted: false,
+      trailingBytes: 5006 - (636 + j.sigDataLen),
+    });
     expect(j.rootSubject).toContain('SIMULATED');
     expect(j.reportData).toBe('ab'.repeat(64));
   });

@@ -62,7 +62,10 @@ describe('tdx-shbuf quote → tdx-shbuf inspect round trip', () => {
   it('a TypeScript config found from a subfolder, and a nested folder as working folder', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tdx-shbuf-quote-ts-'));
     mkdirSync(path.join(dir, 'sub'));
-    writeFileSync(path.join(dir, 'tdx-shbuf.config.ts'), `export default { strategy: ['dma-swiotlb', { mode: 'atomic' }], platform: ${JSON.stringify(PLATFORM)}, driver: { completion: 'interrupt' } };\n`);
+    writeFileSync(
+      path.join(dir, 'tdx-shbuf.config.ts'),
+      `export default { strategy: ['dma-swiotlb', { mode: 'atomic' }], platform: ${JSON.stringify(PLATFORM)}, driver: { completion: 'interrupt' } };\n`,
+    );
     const q = await cli(path.join(dir, 'sub'), 'quote', '--report-data', HEX);
     expect(q.stderr).toBe('');
     expect(q.stdout).toContain('strategy          dma-swiotlb');
@@ -83,7 +86,12 @@ describe('tdx-shbuf quote: bad arguments exit 2 with one line and write nothing'
     ['unreadable config', {}, ['--report-data', HEX, '--config', 'absent.yaml'], /Could not read config .*absent\.yaml: ENOENT/],
     ['invalid config value', { driver: { timeoutMs: -5 } }, ['--report-data', HEX], /tdx-shbuf\.config\.json: driver\.timeoutMs: /],
     ['unknown strategy', { strategy: 'no-such-strategy' }, ['--report-data', HEX], /strategy: Could not load strategy "no-such-strategy": no package "no-such-strategy" is installed/],
-    ['invalid strategy option', { strategy: ['open-coded', { preallocateBytes: 3 }] }, ['--report-data', HEX], /strategy: Could not load strategy "open-coded": options\.preallocateBytes: must be a multiple of 4096/],
+    [
+      'invalid strategy option',
+      { strategy: ['open-coded', { preallocateBytes: 3 }] },
+      ['--report-data', HEX],
+      /strategy: Could not load strategy "open-coded": options\.preallocateBytes: must be a multiple of 4096/,
+    ],
     ['capability mismatch', { strategy: 'direct-map', driver: { requests: 'parallel' } }, ['--report-data', HEX], /cannot serve parallel requests/],
   ];
   for (const [name, config, args, message] of cases) {

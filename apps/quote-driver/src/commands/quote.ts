@@ -39,7 +39,6 @@ function bad(message: string): never {
   throw new Error(message);
 }
 
-
 interface QuoteOptions {
   reportData: string;
   config?: string;
@@ -89,7 +88,9 @@ async function run(_args: string[], v: QuoteOptions, io: CliIo): Promise<number>
   if (violations.length > 0) {
     // A run that broke an invariant is never a success, whatever the quote looks like.
     const v = violations[0]!;
-    io.stderr(`tdx-shbuf quote: the model recorded ${violations.length} invariant violation${violations.length === 1 ? '' : 's'} (first: invariant ${v.invariant} at pfn ${v.pfn}: ${v.message}); nothing written\n`);
+    io.stderr(
+      `tdx-shbuf quote: the model recorded ${violations.length} invariant violation${violations.length === 1 ? '' : 's'} (first: invariant ${v.invariant} at pfn ${v.pfn}: ${v.message}); nothing written\n`,
+    );
     return EXIT.CHECK_FAILED;
   }
   if (quote.length === 0) {

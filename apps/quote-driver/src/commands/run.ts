@@ -63,6 +63,7 @@ export const runCommand = defineCommand<RunOptions>({
     cmd.option('--trace', 'also write trace.json (Chrome trace events: one track per vCPU and one for the host)');
     cmd.option('--quiet', 'no progress on standard error');
   },
-  helpAfter: 'Examples:\n  tdx-shbuf run experiments/seed-thread.yaml --out runs/seed\n  tdx-shbuf run sweep.yaml --shard 2/4 --out runs/sweep-2 && tdx-shbuf merge runs/sweep-* --out runs/sweep\n\nExit 1 when a run had errors the experiment does not declare in expectErrors, or any invariant was violated.',
+  helpAfter:
+    'Examples:\n  tdx-shbuf run experiments/seed-thread.yaml --out runs/seed\n  tdx-shbuf run sweep.yaml --shard 2/4 --out runs/sweep-2 && tdx-shbuf merge runs/sweep-* --out runs/sweep\n\nExit 1 when a run had errors the experiment does not declare in expectErrors, or any invariant was violated.',
   run,
 });

@@ -19,7 +19,11 @@ const REFUSED: [string, Record<string, unknown>, string][] = [
   ['platform.swiotlbBytes', { platform: { swiotlbBytes: 100 } }, 'platform.swiotlbBytes: must be an integer in [262144, 2147483648] bytes (got 100)'],
   ['platform.vcpus', { platform: { vcpus: 2048 } }, 'platform.vcpus: must be an integer in [1, 1024] (got 2048)'],
   ['platform.faults.acceptFailRate', { platform: { faults: { acceptFailRate: 2 } } }, 'platform.faults.acceptFailRate: must be a number in [0, 1] (got 2)'],
-  ['platform.faults.quoteService.padQuoteTo', { platform: { faults: { quoteService: { padQuoteTo: 200000 } } } }, 'platform.faults.quoteService.padQuoteTo: must be an integer in [1, 131048] bytes (got 200000)'],
+  [
+    'platform.faults.quoteService.padQuoteTo',
+    { platform: { faults: { quoteService: { padQuoteTo: 200000 } } } },
+    'platform.faults.quoteService.padQuoteTo: must be an integer in [1, 131048] bytes (got 200000)',
+  ],
   ['platform.cost.mapGpaChunkBytes', { platform: { cost: { mapGpaChunkBytes: 2 ** 21 + 1 } } }, 'platform.cost.mapGpaChunkBytes: must be a multiple of 4096 (got 2097153)'],
   ['platform.cost.bounceBytesPerNs', { platform: { cost: { bounceBytesPerNs: 0 } } }, 'platform.cost.bounceBytesPerNs: must be a number in (0, 1000] bytes/ns (got 0)'],
   ['driver.bufferBytes (not whole pages)', { driver: { bufferBytes: 8193 } }, 'driver.bufferBytes: must be a multiple of 4096 (got 8193)'],
@@ -29,9 +33,21 @@ const REFUSED: [string, Record<string, unknown>, string][] = [
   ['driver.timeoutMs (negative)', { driver: { timeoutMs: -5 } }, 'driver.timeoutMs: must be a number in (0, 3600000] ms (got -5)'],
   ['driver.timeoutMs (above an hour)', { driver: { timeoutMs: 7_200_000 } }, 'driver.timeoutMs: must be a number in (0, 3600000] ms (got 7200000)'],
   ['driver.notifyVector', { driver: { notifyVector: 16 } }, 'driver.notifyVector: must be an integer in [32, 255] (got 16)'],
-  ['open-coded preallocateBytes', { strategy: ['open-coded', { preallocateBytes: 5000 }] }, 'strategy: Could not load strategy "open-coded": options.preallocateBytes: must be a multiple of 4096 (got 5000)'],
-  ['shared-pool maxPoolBytes', { strategy: ['shared-pool', { maxPoolBytes: 2 ** 40 }] }, 'strategy: Could not load strategy "shared-pool": options.maxPoolBytes: must be an integer in [2097152, 8589934592] bytes (got 1099511627776)'],
-  ['shared-pool shrinkIdleMs', { strategy: ['shared-pool', { shrinkIdleMs: -1 }] }, 'strategy: Could not load strategy "shared-pool": options.shrinkIdleMs: must be a number in [0, 86400000] ms or null (got -1)'],
+  [
+    'open-coded preallocateBytes',
+    { strategy: ['open-coded', { preallocateBytes: 5000 }] },
+    'strategy: Could not load strategy "open-coded": options.preallocateBytes: must be a multiple of 4096 (got 5000)',
+  ],
+  [
+    'shared-pool maxPoolBytes',
+    { strategy: ['shared-pool', { maxPoolBytes: 2 ** 40 }] },
+    'strategy: Could not load strategy "shared-pool": options.maxPoolBytes: must be an integer in [2097152, 8589934592] bytes (got 1099511627776)',
+  ],
+  [
+    'shared-pool shrinkIdleMs',
+    { strategy: ['shared-pool', { shrinkIdleMs: -1 }] },
+    'strategy: Could not load strategy "shared-pool": options.shrinkIdleMs: must be a number in [0, 86400000] ms or null (got -1)',
+  ],
 ];
 
 describe('tdx-shbuf quote --config: a number out of range exits 2 with one line naming the key and the range, and writes nothing', () => {

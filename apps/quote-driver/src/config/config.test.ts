@@ -47,7 +47,7 @@ describe('config schema', () => {
 describe('config discovery and formats', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'tdx-shbuf-config-'));
 
-  it('finds tdx-shbuf.config.yaml from a nested working folder, resolving from the file\'s folder', async () => {
+  it("finds tdx-shbuf.config.yaml from a nested working folder, resolving from the file's folder", async () => {
     const dir = path.join(root, 'yaml');
     mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
     writeFileSync(path.join(dir, 'tdx-shbuf.config.yaml'), 'strategy: [dma-swiotlb, { mode: coherent }]\ndriver:\n  completion: interrupt\n');
@@ -66,7 +66,10 @@ describe('config discovery and formats', () => {
     const ts = path.join(root, 'ts');
     mkdirSync(ts);
     const schemaUrl = path.join(APP, 'src/config/config-schema.ts');
-    writeFileSync(path.join(ts, 'tdx-shbuf.config.ts'), `import { defineConfig } from ${JSON.stringify(schemaUrl)};\nconst n: number = 4;\nexport default defineConfig({ strategy: 'vmap-noalias', platform: { vcpus: n } });\n`);
+    writeFileSync(
+      path.join(ts, 'tdx-shbuf.config.ts'),
+      `import { defineConfig } from ${JSON.stringify(schemaUrl)};\nconst n: number = 4;\nexport default defineConfig({ strategy: 'vmap-noalias', platform: { vcpus: n } });\n`,
+    );
     expect((await loadConfig({ cwd: ts })).config).toMatchObject({ strategy: 'vmap-noalias', platform: { vcpus: 4 } });
   }, 60_000); // tsx transpiles the config's import graph (the schema and core sources): seconds on a loaded 2-core machine
 

@@ -103,7 +103,7 @@ describe('errno paths of tdx_report_new()', () => {
     expect(t.machine.violations).toEqual([]);
   });
 
-  it('serialized requests have upstream\'s single quote buffer: EBUSY while it is in flight, whatever the strategy could allocate', async () => {
+  it("serialized requests have upstream's single quote buffer: EBUSY while it is in flight, whatever the strategy could allocate", async () => {
     // vmap-noalias could convert a fresh buffer per request (concurrent: true); the serialized driver does not ask
     const t = await td({ strategy: 'vmap-noalias', driver: { timeoutMs: 5000, requests: 'serialized' } }, { extraLatencyNs: 10e9 });
     const shared0 = t.machine.counters.pagesConvertedToShared;
@@ -213,7 +213,7 @@ describe('timeouts: the off-by-one of v6.7, still in v7.0', () => {
     expect(v7.driver.parkedBuffers).toBe(1);
   });
 
-  it('v6.7: when the answer arrives exactly at the last poll (QEMU\'s own 30 s timeout), i == timeout gives -ETIMEDOUT', async () => {
+  it("v6.7: when the answer arrives exactly at the last poll (QEMU's own 30 s timeout), i == timeout gives -ETIMEDOUT", async () => {
     const t = await td({ driver: { checks: 'v6.7' } }, { neverAnswers: true });
     expect(await request(t)).toEqual({ ok: false, code: 'ETIMEDOUT' });
   });
@@ -257,10 +257,14 @@ describe('completion and request modes', () => {
   it('serialized: two requests at once run one after the other under the mutex', async () => {
     const t = await td({ strategy: 'dma-swiotlb', driver: { requests: 'serialized', completion: 'interrupt' } });
     const s = t.machine.sched;
-    const ends = await s.join([0, 1].map((cpu) => s.spawn(`c${cpu}`, 'vcpu', cpu, async () => {
-      const t0 = s.now();
-      return (await t.driver.getQuote(REPORT_DATA)).ok ? s.now() - t0 : -1;
-    })));
+    const ends = await s.join(
+      [0, 1].map((cpu) =>
+        s.spawn(`c${cpu}`, 'vcpu', cpu, async () => {
+          const t0 = s.now();
+          return (await t.driver.getQuote(REPORT_DATA)).ok ? s.now() - t0 : -1;
+        }),
+      ),
+    );
     const gen = t.machine.cost.quoteGenerationNs;
     expect(Math.min(...ends)).toBeLessThan(gen * 1.5);
     expect(Math.max(...ends)).toBeGreaterThan(gen * 2);
@@ -269,12 +273,16 @@ describe('completion and request modes', () => {
   it('parallel: four requests on four vCPUs overlap, each with its own buffer', async () => {
     const t = await td({ strategy: 'dma-swiotlb', driver: { requests: 'parallel', completion: 'interrupt' } });
     const s = t.machine.sched;
-    const results = await s.join([0, 1, 2, 3].map((cpu) => s.spawn(`c${cpu}`, 'vcpu', cpu, async () => {
-      const data = new Uint8Array(64).fill(cpu + 1);
-      const t0 = s.now();
-      const r = await t.driver.getQuote(data);
-      return { at: s.now() - t0, quote: r.ok ? r.value : undefined, data };
-    })));
+    const results = await s.join(
+      [0, 1, 2, 3].map((cpu) =>
+        s.spawn(`c${cpu}`, 'vcpu', cpu, async () => {
+          const data = new Uint8Array(64).fill(cpu + 1);
+          const t0 = s.now();
+          const r = await t.driver.getQuote(data);
+          return { at: s.now() - t0, quote: r.ok ? r.value : undefined, data };
+        }),
+      ),
+    );
     for (const r of results) expect(toHex(parseQuote(r.quote!).body.reportData)).toBe(toHex(r.data));
     expect(Math.max(...results.map((r) => r.at))).toBeLessThan(t.machine.cost.quoteGenerationNs * 1.5);
     expect(t.machine.host.quote.stats.accepted).toBe(4);
@@ -283,7 +291,9 @@ describe('completion and request modes', () => {
 
   it('refuses at load a strategy that cannot serve the policy, in one sentence', async () => {
     await expect(td({ strategy: 'direct-map', driver: { requests: 'parallel' } })).rejects.toThrow(/^strategy: Strategy "direct-map" cannot serve parallel requests: it declares concurrent: false/);
-    await expect(td({ strategy: ['dma-swiotlb', { mode: 'streaming' }], driver: { bufferBytes: 266240 } })).rejects.toThrow(/^strategy: Strategy "dma-swiotlb" cannot serve 266240-byte buffers: it declares maxBytes 262144$/);
+    await expect(td({ strategy: ['dma-swiotlb', { mode: 'streaming' }], driver: { bufferBytes: 266240 } })).rejects.toThrow(
+      /^strategy: Strategy "dma-swiotlb" cannot serve 266240-byte buffers: it declares maxBytes 262144$/,
+    );
     const e = await td({ strategy: 'direct-map', driver: { requests: 'parallel' } }).catch((x: unknown) => x);
     expect([e instanceof ConfigError, (e as ConfigError).code]).toEqual([true, 'capability']);
     await expect(td({ strategy: 'no-such-strategy' })).rejects.toBeInstanceOf(ConfigError);

@@ -19,7 +19,10 @@ const platformInput = z
 export const sensitivitySchema = z
   .object({
     parameters: z.array(z.string()).min(1).optional().describe('Cost parameters to vary (default: every one whose range is not fixed).'),
-    ranges: z.record(z.string(), z.tuple([z.number().nonnegative(), z.number().nonnegative()])).optional().describe('[low, high] overrides of the documented ranges (COST_PARAM_META in @tdx-shbuf/core), by parameter.'),
+    ranges: z
+      .record(z.string(), z.tuple([z.number().nonnegative(), z.number().nonnegative()]))
+      .optional()
+      .describe('[low, high] overrides of the documented ranges (COST_PARAM_META in @tdx-shbuf/core), by parameter.'),
     tolerance: z
       .object({
         relative: z.number().min(0).max(1).default(0.02).describe('Two strategies within this fraction of each other tie.'),
@@ -36,7 +39,10 @@ export const sensitivitySchema = z
 export const experimentSchema = z
   .object({
     $schema: z.string().optional().describe('JSON Schema for editors (./node_modules/tdx-shbuf/schema/tdx-shbuf.experiment.schema.json); ignored by the runner.'),
-    name: z.string().regex(/^[\w.-]+$/, 'letters, digits, "-", "_" and "." only').describe('Name; the default output folder is runs/<name>.'),
+    name: z
+      .string()
+      .regex(/^[\w.-]+$/, 'letters, digits, "-", "_" and "." only')
+      .describe('Name; the default output folder is runs/<name>.'),
     description: z.string().default('').describe('What question the experiment answers.'),
     platform: platformInput.prefault({}).describe('The modeled TD and host (core platformSchema): vcpus, memoryBytes, gpaw, gbPages, swiotlbBytes, cost overrides…'),
     workload: workloadSchema.prefault({}).describe('What the guest does.'),
@@ -52,7 +58,9 @@ export const experimentSchema = z
       .record(z.string().regex(/^E[A-Z0-9]+$/, 'an errno name such as EIO'), z.union([z.literal(true), z.number().int().nonnegative()]))
       .optional()
       .describe('Errors the experiment expects, by errno: true (any number) or the most per run. Any other failed request makes `run` exit 1; invariant violations are never expected.'),
-    sensitivity: sensitivitySchema.optional().describe('Run the sensitivity analysis (as --sensitivity does): vary each cost parameter over its range and report whether the ranking of strategies holds.'),
+    sensitivity: sensitivitySchema
+      .optional()
+      .describe('Run the sensitivity analysis (as --sensitivity does): vary each cost parameter over its range and report whether the ranking of strategies holds.'),
   })
   .strict();
 

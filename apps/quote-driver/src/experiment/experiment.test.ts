@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from './experiment-schema.js';
 import { runExperiment } from './runner.js';
-import { renderTable, toCsv, } from './render.js';
+import { renderTable, toCsv } from './render.js';
 import { main } from '../main.js';
 
 const conditions = ['source', 'import', 'default'];
@@ -83,10 +83,7 @@ describe('runExperiment', () => {
 
   it('reports first-touch accepts, kexec-unsafe pages and the fragmentation cost, each in its own column', async () => {
     // 16 GiB: [4 GiB, 18 GiB) starts unaccepted; the Normal zone sits at its promo watermark after boot
-    const exp = parseExperiment(
-      { name: 'f', platform: { memoryBytes: '16GiB', vcpus: 2 }, workload: { requests: 2, bytes: ['8KiB', '4MiB'] }, strategies: ['direct-map', 'vmap-noalias'] },
-      'f.yaml',
-    );
+    const exp = parseExperiment({ name: 'f', platform: { memoryBytes: '16GiB', vcpus: 2 }, workload: { requests: 2, bytes: ['8KiB', '4MiB'] }, strategies: ['direct-map', 'vmap-noalias'] }, 'f.yaml');
     const res = await runExperiment(exp, { fromDir: here, conditions });
     const row = (label: string, bytes: number) => res.rows.find((r) => r.strategy.label === label && r.workload.bytes === bytes)!;
     // a 4 MiB buffer is an order-10 allocation: it cannot use 1023 of the free pages, so the zone accepts a block first

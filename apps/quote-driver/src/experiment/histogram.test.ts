@@ -17,7 +17,12 @@ describe('LatencyHistogram', () => {
     values.sort((a, b) => a - b);
     const exact = (q: number) => values[Math.ceil(q * values.length) - 1]!;
     const s = h.summary()!;
-    for (const [q, got] of [[0.5, s.p50], [0.95, s.p95], [0.99, s.p99]] as const) expect(Math.abs(got - exact(q)) / exact(q), `p${q * 100}`).toBeLessThanOrEqual(10 ** -HISTOGRAM_DIGITS);
+    for (const [q, got] of [
+      [0.5, s.p50],
+      [0.95, s.p95],
+      [0.99, s.p99],
+    ] as const)
+      expect(Math.abs(got - exact(q)) / exact(q), `p${q * 100}`).toBeLessThanOrEqual(10 ** -HISTOGRAM_DIGITS);
     expect(s.max).toBe(values[values.length - 1]);
     expect(s.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
     expect(s.cdf.length).toBeLessThanOrEqual(102);
@@ -74,7 +79,23 @@ describe('SeriesRecorder', () => {
 
 describe('seeded workload streams', () => {
   it('are reproducible, and sizes follow their distribution', () => {
-    expect(Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(1, 2, 3)))).toEqual(Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(1, 2, 3))));
+    expect(
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.next()
+        )(new Rng(1, 2, 3)),
+      ),
+    ).toEqual(
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.next()
+        )(new Rng(1, 2, 3)),
+      ),
+    );
     expect(new Rng(1, 2, 3).next()).not.toBe(new Rng(1, 2, 4).next());
     const draw = (d: Parameters<typeof sizeSampler>[0], n = 10_000) => Array.from({ length: n }, sizeSampler(d, new Rng(9)));
     const u = draw({ kind: 'uniform', min: 4096, max: 8192 });

@@ -8,7 +8,21 @@ const exp = (extra: Record<string, unknown>) => parseExperiment({ name: 'm', str
 describe('matrix keys', () => {
   it('offer every platform (cost, faults) and workload (driver, arrival) key', () => {
     const keys = sweepableKeys();
-    for (const k of ['platform.vcpus', 'platform.memoryBytes', 'platform.cost.tdvmcallRoundTripNs', 'platform.faults.mapGpaFailRate', 'platform.faults.quoteService.extraLatencyNs', 'workload.clients', 'workload.requests', 'workload.bytes', 'workload.arrival', 'workload.arrival.ratePerSec', 'workload.driver.completion', 'workload.driver.requests', 'workload.driver.pollIntervalMs'])
+    for (const k of [
+      'platform.vcpus',
+      'platform.memoryBytes',
+      'platform.cost.tdvmcallRoundTripNs',
+      'platform.faults.mapGpaFailRate',
+      'platform.faults.quoteService.extraLatencyNs',
+      'workload.clients',
+      'workload.requests',
+      'workload.bytes',
+      'workload.arrival',
+      'workload.arrival.ratePerSec',
+      'workload.driver.completion',
+      'workload.driver.requests',
+      'workload.driver.pollIntervalMs',
+    ])
       expect(keys, k).toContain(k);
     expect(keys).not.toContain('name');
     expect(keys).not.toContain('workload.driver.bufferBytes');
@@ -57,7 +71,9 @@ describe('experiment limits', () => {
     expect(limit({ workload: { kind: 'quote', bytes: { kind: 'uniform', min: 4096, max: 8192 } } })).toThrow(/quote workload takes one size/);
     expect(limit({ workload: { kind: 'quote', driver: { pollIntervalMs: 0.001 } } })).toThrow(/^m\.yaml: workload\.driver\.pollIntervalMs: 0\.001 ms polls 30000000 times/);
     // below the driver schema's range: refused with the range before any limit is looked at
-    expect(limit({ workload: { kind: 'quote', driver: { pollIntervalMs: 0.00001 } } })).toThrow(/^m\.yaml: workload\.driver\.pollIntervalMs: must be a number in \[0\.001, 3600000\] ms \(got 0\.00001\)$/);
+    expect(limit({ workload: { kind: 'quote', driver: { pollIntervalMs: 0.00001 } } })).toThrow(
+      /^m\.yaml: workload\.driver\.pollIntervalMs: must be a number in \[0\.001, 3600000\] ms \(got 0\.00001\)$/,
+    );
     expect(limit({ workload: { bytes: { kind: 'uniform', min: 8192, max: 4096 } } })).toThrow(/workload\.bytes\.min: 8192 is more than max 4096/);
     expect(limit({ workload: { bytes: { kind: 'choice', values: [4096, 8192], weights: [1] } } })).toThrow(/workload\.bytes\.weights: 1 weights for 2 values/);
     expect(limit({ workload: { clients: 4, arrival: { kind: 'poisson', ratePerSec: 1e-7 } } })).toThrow(/workload\.arrival\.ratePerSec/);

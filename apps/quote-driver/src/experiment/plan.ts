@@ -54,10 +54,14 @@ function withOptions(s: PlannedStrategy, coordinates: Record<string, unknown>): 
 }
 
 async function loadStrategies(exp: Experiment, axes: Axis[], file: string, opts: PlanOptions): Promise<PlannedStrategy[]> {
-  const loaded = await Promise.all(exp.strategies.map((spec) => loadAppStrategy(spec as StrategySpec, opts.fromDir, {}, opts.conditions).catch((e: unknown) => {
-    if (e instanceof ConfigError) throw new ExperimentError(e.message);
-    throw e;
-  })));
+  const loaded = await Promise.all(
+    exp.strategies.map((spec) =>
+      loadAppStrategy(spec as StrategySpec, opts.fromDir, {}, opts.conditions).catch((e: unknown) => {
+        if (e instanceof ConfigError) throw new ExperimentError(e.message);
+        throw e;
+      }),
+    ),
+  );
   const strategies = exp.strategies.map((spec, i) => ({ label: strategyLabel(spec as StrategySpec), spec: spec as StrategySpec, optionKeys: Object.keys((loaded[i]!.options ?? {}) as object) }));
   // strategy.options.<key> applies to the strategies whose options have <key>; each value must validate for each of them.
   for (const a of axes.filter((x) => x.key.startsWith(STRATEGY_OPTIONS))) {
@@ -65,7 +69,9 @@ async function loadStrategies(exp: Experiment, axes: Axis[], file: string, opts:
     const owners = strategies.filter((s) => s.optionKeys.includes(opt));
     if (!owners.length) {
       const all = [...new Set(strategies.flatMap((s) => s.optionKeys))];
-      throw new ExperimentError(`${file}: matrix.${a.key}: no strategy of the experiment has option "${opt}"${didYouMean(opt, all).replace(/\(did you mean (.*)\?\)/, `(did you mean ${STRATEGY_OPTIONS}$1?)`)}${all.length ? ` (options: ${all.join(', ')})` : ''}`);
+      throw new ExperimentError(
+        `${file}: matrix.${a.key}: no strategy of the experiment has option "${opt}"${didYouMean(opt, all).replace(/\(did you mean (.*)\?\)/, `(did you mean ${STRATEGY_OPTIONS}$1?)`)}${all.length ? ` (options: ${all.join(', ')})` : ''}`,
+      );
     }
     for (const s of owners) {
       const l = loaded[strategies.indexOf(s)]!;
@@ -102,7 +108,19 @@ export async function planExperiment(exp: Experiment, file: string, opts: PlanOp
     strategies.forEach((s, si) => {
       for (const seed of exp.seeds) {
         const label = `${s.label}${axes.length ? ` @ ${p.label}` : ''}${exp.seeds.length > 1 ? ` seed ${seed}` : ''}`;
-        tasks.push({ id: `${p.id}-s${si}-seed${seed}`, pointId: p.id, coordinates: p.coordinates, label, strategyLabel: s.label, spec: withOptions(s, p.coordinates), seed, experiment: pointExperiments[p.index]!, fromDir: opts.fromDir, conditions: opts.conditions, ...(opts.trace ? { trace: true } : {}) });
+        tasks.push({
+          id: `${p.id}-s${si}-seed${seed}`,
+          pointId: p.id,
+          coordinates: p.coordinates,
+          label,
+          strategyLabel: s.label,
+          spec: withOptions(s, p.coordinates),
+          seed,
+          experiment: pointExperiments[p.index]!,
+          fromDir: opts.fromDir,
+          conditions: opts.conditions,
+          ...(opts.trace ? { trace: true } : {}),
+        });
       }
     });
   }

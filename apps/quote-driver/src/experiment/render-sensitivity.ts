@@ -23,7 +23,9 @@ export function renderSensitivity(res: ExperimentResults): string {
       const f = o.flip!;
       const r = range.get(o.name)!;
       const from = (res.rows.find((x) => x.pointId === p.pointId)?.cost as Record<string, number> | undefined)?.[o.name];
-      out.push(`  flips with ${o.name} (${r.basis}, range ${fmt(r.low)}–${fmt(r.high)}${from === undefined ? '' : `, default ${fmt(from)}`}): at ${fmt(f.value)} ${f.swapped[0]} beats ${f.swapped[1]} (holds to ${fmt(f.lastHolding)})`);
+      out.push(
+        `  flips with ${o.name} (${r.basis}, range ${fmt(r.low)}–${fmt(r.high)}${from === undefined ? '' : `, default ${fmt(from)}`}): at ${fmt(f.value)} ${f.swapped[0]} beats ${f.swapped[1]} (holds to ${fmt(f.lastHolding)})`,
+      );
     }
     const held = p.parameters.filter((o) => !o.flip).length;
     if (held) out.push(`  holds for the other ${held} parameter${held > 1 ? 's' : ''}`);

@@ -65,10 +65,7 @@ export async function runRow(task: RowTask): Promise<RowResult> {
   const from = { fromDir: task.fromDir, conditions: task.conditions };
   let session: Session | string;
   try {
-    session =
-      w.kind === 'quote'
-        ? await openQuote(w, task.spec, bytes as number, task.seed, platform, from)
-        : await openBufferCycle(w, task.spec, maxBytesOf(bytes), task.seed, platform, from);
+    session = w.kind === 'quote' ? await openQuote(w, task.spec, bytes as number, task.seed, platform, from) : await openBufferCycle(w, task.spec, maxBytesOf(bytes), task.seed, platform, from);
   } catch (e) {
     if (e instanceof BootError) return done({ ...row, status: 'error', reason: e.message, errors: { [e.error.code]: 1 } });
     throw e;

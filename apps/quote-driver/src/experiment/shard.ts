@@ -58,9 +58,11 @@ export function mergeShards(parts: readonly { where: string; results: Experiment
   for (const { where, results: r } of parts) {
     if (r.schemaVersion !== SCHEMA_VERSION) throw new ExperimentError(`${where}: results schema version ${String(r.schemaVersion)}, expected ${SCHEMA_VERSION} (rerun with this tdx-shbuf)`);
     if (!r.shard) throw new ExperimentError(`${where}: not a shard (run with --shard k/n)`);
-    if (r.experimentHash !== first!.results.experimentHash) throw new ExperimentError(`${where}: a shard of a different experiment than ${first!.where} (experiment hash ${r.experimentHash.slice(0, 12)} ≠ ${first!.results.experimentHash.slice(0, 12)})`);
+    if (r.experimentHash !== first!.results.experimentHash)
+      throw new ExperimentError(`${where}: a shard of a different experiment than ${first!.where} (experiment hash ${r.experimentHash.slice(0, 12)} ≠ ${first!.results.experimentHash.slice(0, 12)})`);
     if (r.shard.n !== first!.results.shard!.n) throw new ExperimentError(`${where}: shard ${r.shard.k}/${r.shard.n}, but ${first!.where} is one of ${first!.results.shard!.n}`);
-    if (r.generator.version !== first!.results.generator.version) throw new ExperimentError(`${where}: written by tdx-shbuf ${r.generator.version}, ${first!.where} by ${first!.results.generator.version}`);
+    if (r.generator.version !== first!.results.generator.version)
+      throw new ExperimentError(`${where}: written by tdx-shbuf ${r.generator.version}, ${first!.where} by ${first!.results.generator.version}`);
   }
   const n = first!.results.shard!.n;
   const seen = new Map<number, string>();

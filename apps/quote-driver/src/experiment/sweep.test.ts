@@ -49,7 +49,13 @@ describe('sweeps over any key', () => {
     expect(res.matrix.map((a) => a.key)).toEqual(['platform.vcpus', 'platform.cost.tdvmcallRoundTripNs', 'strategy.options.mode']);
     expect(res.rows.map((r) => r.id).slice(0, 3)).toEqual(['p0-s0-seed1', 'p0-s1-seed1', 'p1-s0-seed1']);
     const row = (si: number, vcpus: number, rt: number, mode: string) =>
-      res.rows.find((r) => r.strategy.label === (si ? 'dma-swiotlb' : 'direct-map {convert: "per-request"}') && r.coordinates['platform.vcpus'] === vcpus && r.coordinates['platform.cost.tdvmcallRoundTripNs'] === rt && r.coordinates['strategy.options.mode'] === mode)!;
+      res.rows.find(
+        (r) =>
+          r.strategy.label === (si ? 'dma-swiotlb' : 'direct-map {convert: "per-request"}') &&
+          r.coordinates['platform.vcpus'] === vcpus &&
+          r.coordinates['platform.cost.tdvmcallRoundTripNs'] === rt &&
+          r.coordinates['strategy.options.mode'] === mode,
+      )!;
     expect(row(1, 2, 2000, 'coherent').label).toBe('dma-swiotlb @ vcpus=2, tdvmcallRoundTripNs=2000, mode=coherent');
     for (const r of res.rows) expect([r.status, r.completed, r.errorsUnexpected]).toEqual(['ok', 3, false]);
     // the option reaches dma-swiotlb: streaming bounces and converts nothing, coherent converts and bounces nothing
@@ -75,7 +81,10 @@ describe('sweeps over any key', () => {
     const dir = tmp();
     const cases: [string, RegExp][] = [
       ['matrix: { platform.vcpu: [1, 8] }\nstrategies: [direct-map]', /^tdx-shbuf run: \S+e\.yaml: matrix\.platform\.vcpu: unknown key \(did you mean platform\.vcpus\?\)\n$/],
-      ['matrix: { strategy.options.mod: [streaming] }\nstrategies: [dma-swiotlb]', /matrix\.strategy\.options\.mod: no strategy of the experiment has option "mod" \(did you mean strategy\.options\.mode\?\) \(options: mode\)\n$/],
+      [
+        'matrix: { strategy.options.mod: [streaming] }\nstrategies: [dma-swiotlb]',
+        /matrix\.strategy\.options\.mod: no strategy of the experiment has option "mod" \(did you mean strategy\.options\.mode\?\) \(options: mode\)\n$/,
+      ],
       ['matrix: { strategy.options.mode: [bogus] }\nstrategies: [dma-swiotlb]', /matrix\.strategy\.options\.mode = "bogus": Could not load strategy "dma-swiotlb": options\.mode: /],
       ['matrix: { platform.memoryBytes: [2GiB, 1KiB] }\nstrategies: [direct-map]', /matrix\.platform\.memoryBytes = "1KiB": /],
       ['workload: { clients: 100, requests: 1000000 }\nstrategies: [direct-map]', /workload\.requests: clients × requests = 100 × 1000000 = 100000000; at most 10000000 per run\n$/],
@@ -105,7 +114,11 @@ describe('workloads: open-loop arrivals and request-size distributions', () => {
     const base = { name: 'a', platform: { memoryBytes: '2GiB', vcpus: 2 }, strategies: [['dma-swiotlb', { mode: 'streaming' }]], seeds: [3] };
     const closed = await runExperiment(parseExperiment({ ...base, workload: { requests: 200, hostServiceNs: 1_000_000 } }, 'a.yaml'), { fromDir: here, conditions, jobs: 1 });
     // 900 arrivals/s against a 1 ms service: utilisation 0.9, so requests wait (M/D/1), and the run lasts ~200/900 s
-    const open = await runExperiment(parseExperiment({ ...base, workload: { requests: 200, hostServiceNs: 1_000_000, arrival: { kind: 'poisson', ratePerSec: 900 } } }, 'a.yaml'), { fromDir: here, conditions, jobs: 1 });
+    const open = await runExperiment(parseExperiment({ ...base, workload: { requests: 200, hostServiceNs: 1_000_000, arrival: { kind: 'poisson', ratePerSec: 900 } } }, 'a.yaml'), {
+      fromDir: here,
+      conditions,
+      jobs: 1,
+    });
     const [c, o] = [closed.rows[0]!, open.rows[0]!];
     expect(o.completed).toBe(200);
     expect(o.latencyNs!.p99).toBeGreaterThan(2 * c.latencyNs!.p99);
@@ -178,14 +191,20 @@ describe('sensitivity', () => {
         name: 'sens',
         platform: { memoryBytes: '2GiB', vcpus: 2 },
         workload: { requests: 3, bytes: '8KiB' },
-        strategies: [['direct-map', { convert: 'per-request' }], ['dma-swiotlb', { mode: 'streaming' }]],
+        strategies: [
+          ['direct-map', { convert: 'per-request' }],
+          ['dma-swiotlb', { mode: 'streaming' }],
+        ],
         sensitivity: { parameters: ['bounceBytesPerNs', 'tdcallNs'], ranges: { bounceBytesPerNs: [0.1, 30] }, bisectSteps: 10 },
       },
       'sens.yaml',
     );
     const res = await runExperiment(exp, { fromDir: here, conditions, jobs: 2 });
     const s = res.sensitivity!;
-    expect(s.parameters.map((p) => [p.name, p.basis])).toEqual([['bounceBytesPerNs', 'given'], ['tdcallNs', 'proxy']]);
+    expect(s.parameters.map((p) => [p.name, p.basis])).toEqual([
+      ['bounceBytesPerNs', 'given'],
+      ['tdcallNs', 'proxy'],
+    ]);
     expect(s.parameters[1]).toMatchObject({ low: 175, high: 2800 });
     const [p] = s.points;
     expect(p!.ranking).toEqual([['dma-swiotlb {mode: "streaming"}'], ['direct-map {convert: "per-request"}']]);
@@ -203,7 +222,11 @@ describe('sensitivity', () => {
     expect(f.lastHolding - f.value).toBeLessThanOrEqual((10 - 0.1) / 2 ** 10 + 1e-9);
     // check the bisection against plain runs on either side of the flip
     const at = async (bw: number) => {
-      const r = await runExperiment(parseExperiment({ ...exp, sensitivity: undefined, platform: { ...exp.platform, cost: { ...exp.platform.cost, bounceBytesPerNs: bw } } }, 'x.yaml'), { fromDir: here, conditions, jobs: 1 });
+      const r = await runExperiment(parseExperiment({ ...exp, sensitivity: undefined, platform: { ...exp.platform, cost: { ...exp.platform.cost, bounceBytesPerNs: bw } } }, 'x.yaml'), {
+        fromDir: here,
+        conditions,
+        jobs: 1,
+      });
       const [dm, st] = r.rows.map((x) => x.overheadP50Ns!) as [number, number];
       // how far streaming is behind, beyond the tie tolerance (2 % or 100 ns)
       return st - dm - Math.max(100, 0.02 * Math.min(st, dm));
@@ -221,7 +244,10 @@ describe('sensitivity in shards', () => {
         platform: { memoryBytes: '2GiB', vcpus: 2 },
         workload: { requests: 2 },
         matrix: { 'workload.bytes': ['8KiB', '64KiB'] },
-        strategies: [['direct-map', { convert: 'per-request' }], ['dma-swiotlb', { mode: 'streaming' }]],
+        strategies: [
+          ['direct-map', { convert: 'per-request' }],
+          ['dma-swiotlb', { mode: 'streaming' }],
+        ],
         sensitivity: { parameters: ['bounceBytesPerNs'], ranges: { bounceBytesPerNs: [0.1, 30] }, bisectSteps: 6 },
       },
       'ss.yaml',
@@ -240,7 +266,8 @@ describe('sensitivity in shards', () => {
 });
 
 describe('errors are loud', () => {
-  const PARALLEL = 'name: par\nplatform: { memoryBytes: 2GiB, vcpus: 32 }\nworkload: { kind: quote, clients: 32, requests: 2, bytes: 8KiB, driver: { completion: interrupt, requests: parallel } }\nstrategies: [open-coded]\n';
+  const PARALLEL =
+    'name: par\nplatform: { memoryBytes: 2GiB, vcpus: 32 }\nworkload: { kind: quote, clients: 32, requests: 2, bytes: 8KiB, driver: { completion: interrupt, requests: parallel } }\nstrategies: [open-coded]\n';
 
   it('more than 16 quotes in flight fail with EIO: marked in the table, exit 1 after writing; declared in expectErrors, exit 0', async () => {
     const dir = tmp();

@@ -9,7 +9,11 @@ export const arrivalSchema = z
     z
       .object({
         kind: z.literal('poisson').describe('Open loop: requests arrive as a Poisson process, whether or not earlier ones are done.'),
-        ratePerSec: z.number().positive().max(1e9).describe('Arrivals per second of modeled time over all clients (each client gets ratePerSec / clients); latency counts from arrival, so queueing shows.'),
+        ratePerSec: z
+          .number()
+          .positive()
+          .max(1e9)
+          .describe('Arrivals per second of modeled time over all clients (each client gets ratePerSec / clients); latency counts from arrival, so queueing shows.'),
       })
       .strict(),
   ])
@@ -17,27 +21,29 @@ export const arrivalSchema = z
   .describe('Arrival process: { kind: closed } (default) or { kind: poisson, ratePerSec }. Seeded by the run seed.');
 
 /** A request-size distribution (buffer-cycle), drawn per request from a stream seeded by the run seed. */
-export const sizeDistributionSchema = z
-  .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('uniform'), min: sizeSchema.describe('Smallest size.'), max: sizeSchema.describe('Largest size.') }).strict().describe('Uniform integer size in [min, max].'),
-    z
-      .object({
-        kind: z.literal('lognormal'),
-        median: sizeSchema.describe('Median size.'),
-        sigma: z.number().positive().max(4).describe('Standard deviation of ln(size).'),
-        max: sizeSchema.describe('Sizes above are clamped here (the allocator is created for this size).'),
-      })
-      .strict()
-      .describe('Log-normal size (median · e^(sigma·N(0,1))), at least 1 byte, clamped to max.'),
-    z
-      .object({
-        kind: z.literal('choice'),
-        values: z.array(sizeSchema).min(1).max(64).describe('Sizes to choose from.'),
-        weights: z.array(z.number().positive()).optional().describe('Relative weights, one per value (default: equal).'),
-      })
-      .strict()
-      .describe('One of a few sizes, weighted.'),
-  ]);
+export const sizeDistributionSchema = z.discriminatedUnion('kind', [
+  z
+    .object({ kind: z.literal('uniform'), min: sizeSchema.describe('Smallest size.'), max: sizeSchema.describe('Largest size.') })
+    .strict()
+    .describe('Uniform integer size in [min, max].'),
+  z
+    .object({
+      kind: z.literal('lognormal'),
+      median: sizeSchema.describe('Median size.'),
+      sigma: z.number().positive().max(4).describe('Standard deviation of ln(size).'),
+      max: sizeSchema.describe('Sizes above are clamped here (the allocator is created for this size).'),
+    })
+    .strict()
+    .describe('Log-normal size (median · e^(sigma·N(0,1))), at least 1 byte, clamped to max.'),
+  z
+    .object({
+      kind: z.literal('choice'),
+      values: z.array(sizeSchema).min(1).max(64).describe('Sizes to choose from.'),
+      weights: z.array(z.number().positive()).optional().describe('Relative weights, one per value (default: equal).'),
+    })
+    .strict()
+    .describe('One of a few sizes, weighted.'),
+]);
 
 export type SizeDistribution = z.output<typeof sizeDistributionSchema>;
 
@@ -55,10 +61,15 @@ export const workloadSchema = z
     bytes: z
       .union([sizeSchema, z.array(sizeSchema).min(1), sizeDistributionSchema])
       .default(8192)
-      .describe('Buffer size per request: a size, a list to sweep (the same as matrix key workload.bytes), or a distribution per request (buffer-cycle only): { kind: uniform, min, max } | { kind: lognormal, median, sigma, max } | { kind: choice, values, weights? }.'),
+      .describe(
+        'Buffer size per request: a size, a list to sweep (the same as matrix key workload.bytes), or a distribution per request (buffer-cycle only): { kind: uniform, min, max } | { kind: lognormal, median, sigma, max } | { kind: choice, values, weights? }.',
+      ),
     arrival: arrivalSchema,
     hostServiceNs: z.number().nonnegative().max(3_600e9).optional().describe('buffer-cycle: host time per request; default: the cost model quoteGenerationNs.'),
-    driver: driverSchema.omit({ bufferBytes: true }).prefault({}).describe('quote: the driver policy (completion, polling, timeout, serialized/parallel requests, v6.7/v7.0 checks); bufferBytes comes from `bytes`.'),
+    driver: driverSchema
+      .omit({ bufferBytes: true })
+      .prefault({})
+      .describe('quote: the driver policy (completion, polling, timeout, serialized/parallel requests, v6.7/v7.0 checks); bufferBytes comes from `bytes`.'),
   })
   .strict();
 

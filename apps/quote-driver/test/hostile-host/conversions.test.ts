@@ -57,11 +57,15 @@ const each = (name: string, platform: object, expectFor: (s: StrategyCase) => { 
 const verified3 = ['verified', 'verified', 'verified'];
 const eio3 = ['EIO', 'EIO', 'EIO'];
 
-each('a MapGPA RETRY storm with progress (an interrupt pending after every 16 KiB exit): followed to the end, nothing fails or leaks', { cost: { mapGpaChunkBytes: 16384 }, faults: { mapGpaInterruptRate: 1 } }, (s) => ({
-  out: verified3,
-  leaked: 0,
-  retries: s.converts !== 'never',
-}));
+each(
+  'a MapGPA RETRY storm with progress (an interrupt pending after every 16 KiB exit): followed to the end, nothing fails or leaks',
+  { cost: { mapGpaChunkBytes: 16384 }, faults: { mapGpaInterruptRate: 1 } },
+  (s) => ({
+    out: verified3,
+    leaked: 0,
+    retries: s.converts !== 'never',
+  }),
+);
 
 each('MapGPA RETRY without progress: three in a row and tdx_map_gpa() gives up (EIO); the pages are leaked', { faults: { mapGpaNoProgressRate: 1 } }, (s) =>
   s.converts === 'init' ? { initErrno: s.initErrno! } : s.converts === 'request' ? { out: eio3, leaked: 3 * PAGES } : { out: verified3, leaked: 0 },
@@ -75,11 +79,11 @@ each('refused conversions (MapGPA INVALID_OPERAND): EIO; the pages are leaked', 
   s.converts === 'init' ? { initErrno: s.initErrno! } : s.converts === 'request' ? { out: eio3, leaked: 3 * PAGES } : { out: verified3, leaked: 0 },
 );
 
-each('accepts that fail on the way back to private: the quote is served, the buffer\'s pages are leaked at free', { faults: { acceptFailRate: 1 } }, (s) =>
+each("accepts that fail on the way back to private: the quote is served, the buffer's pages are leaked at free", { faults: { acceptFailRate: 1 } }, (s) =>
   s.converts === 'request' ? { out: verified3, leaked: 3 * PAGES } : { out: verified3, leaked: 0 },
 );
 
-describe('MapGPA storms on a 4 MiB buffer (two 2 MiB chunks, KVM\'s own granularity), each strategy that serves 4 MiB', () => {
+describe("MapGPA storms on a 4 MiB buffer (two 2 MiB chunks, KVM's own granularity), each strategy that serves 4 MiB", () => {
   const MB4 = 4 * 2 ** 20;
   const STORMS: [string, MapGpaFault[], 'ok' | 'EIO'][] = [
     ['RETRY between the chunks, with progress', [{ kind: 'retry' }], 'ok'],

@@ -53,41 +53,53 @@ each('SERVICE_UNAVAILABLE with no quote: v7.0 EIO; v6.7 returns an empty "succes
   expect(violationsOf(t.machine)).toEqual([]);
 });
 
-each('a host rewriting the buffer during copy-out (double fetch): v7.0 reads out_len once and returns what it copied, which no longer verifies; v6.7 fetches out_len twice (invariant 5)', async (s, checks) => {
-  const t = await bootCase(s, checks);
-  expect(await script(t, { rewriteDuringCopyOutRate: 1 }, 'q', {}, 'q')).toEqual([checks === 'v7.0' ? 'not verifiable' : 'EFAULT', 'verified']);
-  expect(violationsOf(t.machine)).toEqual(checks === 'v7.0' ? [] : [5]);
-  expect(t.machine.host.quote.stats.hostile).toBe(1);
-  expectAccounted(t.machine);
-});
+each(
+  'a host rewriting the buffer during copy-out (double fetch): v7.0 reads out_len once and returns what it copied, which no longer verifies; v6.7 fetches out_len twice (invariant 5)',
+  async (s, checks) => {
+    const t = await bootCase(s, checks);
+    expect(await script(t, { rewriteDuringCopyOutRate: 1 }, 'q', {}, 'q')).toEqual([checks === 'v7.0' ? 'not verifiable' : 'EFAULT', 'verified']);
+    expect(violationsOf(t.machine)).toEqual(checks === 'v7.0' ? [] : [5]);
+    expect(t.machine.host.quote.stats.hostile).toBe(1);
+    expectAccounted(t.machine);
+  },
+);
 
-eachPolicy('a request flipped back to IN_FLIGHT before a polling guest looked: the loop times out (i == 31 → 0); v6.7 copies the quote anyway, v7.0 sees IN_FLIGHT (EIO); the buffer stays the host\'s', async (s, checks, requests) => {
-  const t = await bootCase(s, checks, { driver: { requests } });
-  const out = await script(t, { flipToInFlightRate: 1, flipToInFlightAfterNs: 1e6 }, 'q', {}, 'q');
-  expect(out).toEqual([checks === 'v7.0' ? 'EIO' : 'verified', requests === 'serialized' ? 'EBUSY' : 'verified']);
-  expect(t.driver.parkedBuffers).toBe(1); // never freed while it reads IN_FLIGHT (invariant 4)
-  expect(violationsOf(t.machine)).toEqual([]);
-  expectAccounted(t.machine);
-});
+eachPolicy(
+  "a request flipped back to IN_FLIGHT before a polling guest looked: the loop times out (i == 31 → 0); v6.7 copies the quote anyway, v7.0 sees IN_FLIGHT (EIO); the buffer stays the host's",
+  async (s, checks, requests) => {
+    const t = await bootCase(s, checks, { driver: { requests } });
+    const out = await script(t, { flipToInFlightRate: 1, flipToInFlightAfterNs: 1e6 }, 'q', {}, 'q');
+    expect(out).toEqual([checks === 'v7.0' ? 'EIO' : 'verified', requests === 'serialized' ? 'EBUSY' : 'verified']);
+    expect(t.driver.parkedBuffers).toBe(1); // never freed while it reads IN_FLIGHT (invariant 4)
+    expect(violationsOf(t.machine)).toEqual([]);
+    expectAccounted(t.machine);
+  },
+);
 
-eachPolicy('a request flipped back to IN_FLIGHT after an interrupt-driven guest copied it: a buffer that stays shared and comes back reads IN_FLIGHT (EBUSY, held); one made private again never sees the write', async (s, checks, requests) => {
-  const t = await bootCase(s, checks, { driver: { completion: 'interrupt', requests } });
-  const out = await script(t, { flipToInFlightRate: 1, flipToInFlightAfterNs: 1e6 }, 'q', {}, 10e6, 'q', 'q');
-  const third = !s.reusesBuffer ? 'verified' : requests === 'serialized' ? 'EBUSY' : 'verified';
-  expect(out).toEqual(['verified', s.reusesBuffer ? 'EBUSY' : 'verified', third]);
-  expect(t.driver.parkedBuffers).toBe(s.reusesBuffer ? 1 : 0);
-  expect(violationsOf(t.machine)).toEqual([]);
-  expectAccounted(t.machine);
-});
+eachPolicy(
+  'a request flipped back to IN_FLIGHT after an interrupt-driven guest copied it: a buffer that stays shared and comes back reads IN_FLIGHT (EBUSY, held); one made private again never sees the write',
+  async (s, checks, requests) => {
+    const t = await bootCase(s, checks, { driver: { completion: 'interrupt', requests } });
+    const out = await script(t, { flipToInFlightRate: 1, flipToInFlightAfterNs: 1e6 }, 'q', {}, 10e6, 'q', 'q');
+    const third = !s.reusesBuffer ? 'verified' : requests === 'serialized' ? 'EBUSY' : 'verified';
+    expect(out).toEqual(['verified', s.reusesBuffer ? 'EBUSY' : 'verified', third]);
+    expect(t.driver.parkedBuffers).toBe(s.reusesBuffer ? 1 : 0);
+    expect(violationsOf(t.machine)).toEqual([]);
+    expectAccounted(t.machine);
+  },
+);
 
-eachPolicy('an answer after the guest gave up (held 60 s past QEMU\'s 30 s timeout): poll — v6.7 an empty quote, v7.0 EIO; the late write lands in the held buffer, never in freed memory', async (s, checks, requests) => {
-  const t = await bootCase(s, checks, { driver: { requests } });
-  const out = await script(t, { lateCompletionRate: 1, lateCompletionNs: 60e9 }, 'q', {}, 'q', 40e9, 'q');
-  expect(out).toEqual([checks === 'v7.0' ? 'EIO' : 'empty', requests === 'serialized' ? 'EBUSY' : 'verified', 'verified']);
-  expect(t.driver.parkedBuffers).toBe(0); // reaped by the last request, after the late answer
-  expect(violationsOf(t.machine)).toEqual([]);
-  expectAccounted(t.machine);
-});
+eachPolicy(
+  "an answer after the guest gave up (held 60 s past QEMU's 30 s timeout): poll — v6.7 an empty quote, v7.0 EIO; the late write lands in the held buffer, never in freed memory",
+  async (s, checks, requests) => {
+    const t = await bootCase(s, checks, { driver: { requests } });
+    const out = await script(t, { lateCompletionRate: 1, lateCompletionNs: 60e9 }, 'q', {}, 'q', 40e9, 'q');
+    expect(out).toEqual([checks === 'v7.0' ? 'EIO' : 'empty', requests === 'serialized' ? 'EBUSY' : 'verified', 'verified']);
+    expect(t.driver.parkedBuffers).toBe(0); // reaped by the last request, after the late answer
+    expect(violationsOf(t.machine)).toEqual([]);
+    expectAccounted(t.machine);
+  },
+);
 
 eachPolicy('an answer after the guest gave up, interrupt completion: ETIMEDOUT at both levels; the buffer is held until the answer', async (s, checks, requests) => {
   const t = await bootCase(s, checks, { driver: { completion: 'interrupt', timeoutMs: 5000, requests } });

@@ -45,14 +45,7 @@ const HOST_NAMES = Object.keys(HOSTS(0));
 /** Hosts under which a v7.0 driver may legitimately return bytes that do not verify: lies it cannot see. */
 const UNDETECTABLE_BY_V7 = new Set(['out_len short', 'status SUCCESS over a failure', 'rewrite during copy-out', 'half the requests lie']);
 
-
-export type DriverCmd =
-  | { op: 'quote'; cpu: number }
-  | { op: 'burst'; n: number }
-  | { op: 'badInblob'; len: number }
-  | { op: 'wait'; ms: number }
-  | { op: 'host'; host: number }
-  | FaultCmd;
+export type DriverCmd = { op: 'quote'; cpu: number } | { op: 'burst'; n: number } | { op: 'badInblob'; len: number } | { op: 'wait'; ms: number } | { op: 'host'; host: number } | FaultCmd;
 
 export const driverCmdArb: fc.Arbitrary<DriverCmd> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ op: fc.constant('quote' as const), cpu: fc.nat({ max: 3 }) }) },
@@ -83,10 +76,22 @@ export interface DriverInput {
 }
 
 /** One driver sequence on strategy `spec` with `checks`; throws on the first broken property. */
-export async function runDriverSequence(spec: StrategySpec, concurrent: boolean, checks: 'v6.7' | 'v7.0', input: DriverInput, tally: Tally, reboots = 0, judgeAs: 'v6.7' | 'v7.0' = checks): Promise<void> {
+export async function runDriverSequence(
+  spec: StrategySpec,
+  concurrent: boolean,
+  checks: 'v6.7' | 'v7.0',
+  input: DriverInput,
+  tally: Tally,
+  reboots = 0,
+  judgeAs: 'v6.7' | 'v7.0' = checks,
+): Promise<void> {
   const { policy, faults, cmds } = input;
   const requests = policy.parallel && concurrent ? 'parallel' : 'serialized';
-  const config = parseConfig({ strategy: spec, platform: { memoryBytes: 2 ** 30, vcpus: 4, faults }, driver: { checks, completion: policy.completion, requests, timeoutMs: policy.timeoutMs, bufferBytes: policy.bufferBytes } });
+  const config = parseConfig({
+    strategy: spec,
+    platform: { memoryBytes: 2 ** 30, vcpus: 4, faults },
+    driver: { checks, completion: policy.completion, requests, timeoutMs: policy.timeoutMs, bufferBytes: policy.bufferBytes },
+  });
   let td: Td;
   try {
     td = await bootTd(config, { configDir: APP_DIR });
@@ -119,7 +124,8 @@ export async function runDriverSequence(spec: StrategySpec, concurrent: boolean,
     }
     const got = classify(r.value, data, td.rootCaPem);
     if (got === 'foreign') throw new Error(`${where}: request ${id} got a verified quote carrying another request's REPORTDATA`);
-    if (judgeAs === 'v7.0' && got !== 'verified' && !UNDETECTABLE_BY_V7.has(host)) throw new Error(`${where}: v7.0 returned ${got === 'empty' ? 'an empty quote' : 'a quote that does not verify'} with the host "${host}" (cpu ${cpu})`);
+    if (judgeAs === 'v7.0' && got !== 'verified' && !UNDETECTABLE_BY_V7.has(host))
+      throw new Error(`${where}: v7.0 returned ${got === 'empty' ? 'an empty quote' : 'a quote that does not verify'} with the host "${host}" (cpu ${cpu})`);
     count(tally, got);
   };
 
@@ -164,7 +170,8 @@ export async function runDriverSequence(spec: StrategySpec, concurrent: boolean,
   const leakedBefore = m.counters.leakedPages;
   const shut = await run(() => td.driver.shutdown());
   // EIO: converting the strategy's own memory back failed (what it held is leaked, counted).
-  if (!shut.ok && !(shut.error.code === 'EBUSY' || (shut.error.code === 'EIO' && m.counters.leakedPages > leakedBefore))) throw new Error(`driver shutdown failed with ${shut.error.code}: ${shut.error.message}`);
+  if (!shut.ok && !(shut.error.code === 'EBUSY' || (shut.error.code === 'EIO' && m.counters.leakedPages > leakedBefore)))
+    throw new Error(`driver shutdown failed with ${shut.error.code}: ${shut.error.message}`);
   // EBUSY only for buffers the host still holds at IN_FLIGHT (a flipped request): they stay allocated, never freed.
   if (!shut.ok && shut.error.code === 'EBUSY' && td.driver.parkedBuffers === 0) throw new Error(`driver shutdown said EBUSY with nothing parked: ${shut.error.message}`);
   count(tally, last.ok ? 'final quote' : `final ${last.error.code}`);
@@ -197,9 +204,13 @@ export function describeDriverModel(names: readonly string[]): void {
       const parts = STRATEGIES.filter((x) => strategyName(x.spec) === name).flatMap((x) => CHECKS.map((c) => `${x.label} ${c}`));
       for (const checks of CHECKS) {
         const runs = share(RUNS, parts.length, parts.indexOf(`${s.label} ${checks}`));
-        it(`${s.label}, ${checks} (${runs} sequences)`, async () => {
-          totals.add(name, await runModel(`driver ${s.label} ${checks}`, driverInputArb, (input, tally) => runDriverSequence(s.spec, s.concurrent, checks, input, tally), runs));
-        }, 60_000 + runs * 5_000);
+        it(
+          `${s.label}, ${checks} (${runs} sequences)`,
+          async () => {
+            totals.add(name, await runModel(`driver ${s.label} ${checks}`, driverInputArb, (input, tally) => runDriverSequence(s.spec, s.concurrent, checks, input, tally), runs));
+          },
+          60_000 + runs * 5_000,
+        );
       }
     }
   });

@@ -93,7 +93,9 @@ export async function runModel<T>(label: string, arb: fc.Arbitrary<T>, prop: (in
   console.log(tallyLine(label, tally, seconds));
   if (details.failed) {
     const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-    expect.fail(`${label}: ${error}\n${fc.defaultReportMessage(details) ?? 'property failed'}\nReplay: MODEL_SEED=${details.seed} MODEL_PATH="${details.counterexamplePath}" (test/model-based/README.md)`);
+    expect.fail(
+      `${label}: ${error}\n${fc.defaultReportMessage(details) ?? 'property failed'}\nReplay: MODEL_SEED=${details.seed} MODEL_PATH="${details.counterexamplePath}" (test/model-based/README.md)`,
+    );
   }
   return { ...tally, seconds };
 }

@@ -22,7 +22,10 @@ function counterexampleSteps(message: string): unknown[] {
 describe('model-based self-test', () => {
   it('a strategy that frees shared pages fails at the first free, shrunk to alloc + free', async () => {
     const p = await prepareStrategy({ label: 'frees-shared fixture', spec: FIXTURE });
-    const e = await runModel('self-test strategy', strategyInputArb, (input, tally) => runStrategySequence(p, input, tally), 30).then(() => undefined, (x: unknown) => x as Error);
+    const e = await runModel('self-test strategy', strategyInputArb, (input, tally) => runStrategySequence(p, input, tally), 30).then(
+      () => undefined,
+      (x: unknown) => x as Error,
+    );
     expect(e).toBeInstanceOf(Error);
     expect(e!.message).toMatch(/invariant 1 violated|shared page in the free pool/);
     expect(e!.message).toMatch(/Replay: MODEL_SEED=-?\d+ MODEL_PATH="[\d:]+"/);
@@ -31,8 +34,11 @@ describe('model-based self-test', () => {
     expect(steps.map((s) => (s as { op: string }).op)).toContain('alloc');
   });
 
-  it('the v6.7 driver does not keep v7.0\'s promises: caught and shrunk to a few steps', async () => {
-    const e = await runModel('self-test driver', driverInputArb, (input, tally) => runDriverSequence('direct-map', false, 'v6.7', input, tally, 0, 'v7.0'), 30).then(() => undefined, (x: unknown) => x as Error);
+  it("the v6.7 driver does not keep v7.0's promises: caught and shrunk to a few steps", async () => {
+    const e = await runModel('self-test driver', driverInputArb, (input, tally) => runDriverSequence('direct-map', false, 'v6.7', input, tally, 0, 'v7.0'), 30).then(
+      () => undefined,
+      (x: unknown) => x as Error,
+    );
     expect(e).toBeInstanceOf(Error);
     expect(counterexampleSteps(e!.message).length).toBeLessThanOrEqual(4);
   });

@@ -45,7 +45,6 @@ export const faultPlanArb = fc.record({
   enomemRate: fc.constantFrom(0, 0, 0.01),
 });
 
-
 /** One step; numbers that pick a buffer or a place are reduced modulo what exists, so any shrunk sequence still runs. */
 export type StrategyCmd =
   | { op: 'alloc'; bytes: number; large: boolean }
@@ -165,7 +164,8 @@ export async function runStrategySequence(p: PreparedStrategy, input: { faults: 
         const r = await a.alloc(bytes);
         if (!r.ok) {
           if (!ALLOC_ERRORS.has(r.error.code)) throw new Error(`${where}: alloc(${bytes}) failed with ${r.error.code}: ${r.error.message}`);
-          if (r.error.code === 'EBUSY' && (loaded.capabilities.concurrent || live.length === 0)) throw new Error(`${where}: EBUSY from a strategy with ${live.length} live buffers (concurrent: ${loaded.capabilities.concurrent})`);
+          if (r.error.code === 'EBUSY' && (loaded.capabilities.concurrent || live.length === 0))
+            throw new Error(`${where}: EBUSY from a strategy with ${live.length} live buffers (concurrent: ${loaded.capabilities.concurrent})`);
           count(tally, `alloc ${r.error.code}`);
           return;
         }
@@ -176,7 +176,8 @@ export async function runStrategySequence(p: PreparedStrategy, input: { faults: 
         if (total < bytes) throw new Error(`${where}: ${total} shared bytes for a ${bytes}-byte buffer`);
         for (const g of b.sharedGpas) {
           for (const o of live) {
-            for (const h of o.buf.sharedGpas) if (g.gpa < h.gpa + h.bytes && h.gpa < g.gpa + g.bytes) throw new Error(`${where}: new buffer overlaps live buffer ${o.buf.id} at GPA 0x${g.gpa.toString(16)}`);
+            for (const h of o.buf.sharedGpas)
+              if (g.gpa < h.gpa + h.bytes && h.gpa < g.gpa + g.bytes) throw new Error(`${where}: new buffer overlaps live buffer ${o.buf.id} at GPA 0x${g.gpa.toString(16)}`);
           }
         }
         live.push({ buf: b, bytes, known: new Map() });
@@ -207,7 +208,8 @@ export async function runStrategySequence(p: PreparedStrategy, input: { faults: 
             if (!seen?.every((v, k) => v === data[p.from + k])) throw new Error(`${where}: the host does not see the guest's bytes at GPA 0x${p.gpa.toString(16)}`);
           }
         } else {
-          for (const p of gpaPieces(l.buf, off, len)) if (!m.host.writeShared(p.gpa, data.subarray(p.from, p.from + p.n))) throw new Error(`${where}: the host cannot write live buffer ${l.buf.id} at GPA 0x${p.gpa.toString(16)}`);
+          for (const p of gpaPieces(l.buf, off, len))
+            if (!m.host.writeShared(p.gpa, data.subarray(p.from, p.from + p.n))) throw new Error(`${where}: the host cannot write live buffer ${l.buf.id} at GPA 0x${p.gpa.toString(16)}`);
           ok(l.buf.syncForCpu(off, len), where);
         }
         for (let k = 0; k < len; k++) l.known.set(off + k, data[k]!);
@@ -268,4 +270,3 @@ function checkLive(m: Machine, live: readonly Live[], where: string): void {
     }
   }
 }
-

@@ -17,9 +17,13 @@ describe('model-based: strategy sequences under random fault plans', () => {
     const name = strategyName(s.spec);
     const variants = MODEL_STRATEGIES.filter((x) => strategyName(x.spec) === name);
     const runs = share(RUNS, variants.length, variants.indexOf(s));
-    it(`${s.label} (${runs} sequences)`, async () => {
-      const p = await prepareStrategy(s);
-      totals.add(name, await runModel(`strategy ${s.label}`, strategyInputArb, (input, tally) => runStrategySequence(p, input, tally), runs));
-    }, 60_000 + runs * 2_000);
+    it(
+      `${s.label} (${runs} sequences)`,
+      async () => {
+        const p = await prepareStrategy(s);
+        totals.add(name, await runModel(`strategy ${s.label}`, strategyInputArb, (input, tally) => runStrategySequence(p, input, tally), runs));
+      },
+      60_000 + runs * 2_000,
+    );
   }
 });

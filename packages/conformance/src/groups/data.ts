@@ -17,7 +17,10 @@ function expectDisjoint(label: string, iv: { name: string; at: Interval }[]): vo
 }
 
 function expectBuffersDisjoint(live: SharedBuffer[]): void {
-  expectDisjoint('kva ranges', live.map((b) => ({ name: `buffer ${b.id}`, at: [b.kva, b.kva + b.bytes] as const })));
+  expectDisjoint(
+    'kva ranges',
+    live.map((b) => ({ name: `buffer ${b.id}`, at: [b.kva, b.kva + b.bytes] as const })),
+  );
   expectDisjoint(
     'shared GPA ranges',
     live.flatMap((b) => b.sharedGpas.map((g, k) => ({ name: `buffer ${b.id} range ${k}`, at: [g.gpa, g.gpa + g.bytes] as const }))),

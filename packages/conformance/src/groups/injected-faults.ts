@@ -36,7 +36,9 @@ async function withFailedConversion(rig: Rig, faults: MapGpaFault[], what: strin
   const stillShared = before.shared.filter((p) => m.page(p).state === PageState.Shared);
   if (failures(m) > before.failures) {
     expect(consumed, 'the injected MapGPA fault was consumed').toBeGreaterThan(0);
-    expect(m.counters.leakedPages - before.leaked, `leakedPages growth after a failed conversion in ${what} (pages still shared: ${stillShared.length})`).toBeGreaterThanOrEqual(Math.max(1, what === 'shutdown' ? stillShared.length : 0));
+    expect(m.counters.leakedPages - before.leaked, `leakedPages growth after a failed conversion in ${what} (pages still shared: ${stillShared.length})`).toBeGreaterThanOrEqual(
+      Math.max(1, what === 'shutdown' ? stillShared.length : 0),
+    );
   }
   return { consumed, stillShared, failed: failures(m) > before.failures, leaked: m.counters.leakedPages - before.leaked };
 }

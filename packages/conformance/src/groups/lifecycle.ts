@@ -98,11 +98,14 @@ export function lifecycleGroups(s: Subject): void {
     });
     it('a buffer of another allocator instance on the same kernel', async () => {
       const rig = await bootRig(s);
-      const other = okOf(await rig.step('create + init a second allocator', async () => {
-        const a = s.strategy.create(rig.kernel, s.options, s.requirements);
-        const r = await a.init();
-        return r.ok ? { ok: true as const, value: a } : r;
-      }), 'second allocator init');
+      const other = okOf(
+        await rig.step('create + init a second allocator', async () => {
+          const a = s.strategy.create(rig.kernel, s.options, s.requirements);
+          const r = await a.init();
+          return r.ok ? { ok: true as const, value: a } : r;
+        }),
+        'second allocator init',
+      );
       const b = okOf(await rig.step('alloc on the second', () => other.alloc(Math.min(4096, s.requirements.bytes))), 'alloc on the second');
       const wrote = await rig.step('write', () => guestFill(b, 5));
       expectError(await rig.step('free on the first', () => rig.alloc.free(b)), ['EINVAL'], "free of another allocator's buffer");

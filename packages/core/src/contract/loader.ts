@@ -104,7 +104,10 @@ function resolveEntry(pkg: string, opts: LoadStrategyOptions): string | undefine
     const p = path.resolve(opts.fromDir, pkg);
     return existsSync(p) ? p : undefined;
   }
-  const conditions = opts.conditions ?? process.env.TDX_SHBUF_CONDITIONS?.split(',').map((c) => c.trim()).filter(Boolean) ?? ['import', 'default'];
+  const conditions = opts.conditions ??
+    process.env.TDX_SHBUF_CONDITIONS?.split(',')
+      .map((c) => c.trim())
+      .filter(Boolean) ?? ['import', 'default'];
   for (const start of [opts.fromDir, ...(opts.fallbackDirs ?? [])]) {
     for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
       const pj = path.join(dir, 'node_modules', pkg, 'package.json');

@@ -47,7 +47,14 @@ export interface PageAudit {
 }
 
 const zeros = (): Record<PageClass, number> => Object.fromEntries(PAGE_CLASSES.map((c) => [c, 0])) as Record<PageClass, number>;
-const CLASS_OF: Partial<Record<Owner, PageClass>> = { [Owner.Free]: 'free', [Owner.Allocated]: 'allocated', [Owner.Swiotlb]: 'swiotlb', [Owner.Leaked]: 'leaked', [Owner.Reserved]: 'reserved', [Owner.Unaccepted]: 'unaccepted' };
+const CLASS_OF: Partial<Record<Owner, PageClass>> = {
+  [Owner.Free]: 'free',
+  [Owner.Allocated]: 'allocated',
+  [Owner.Swiotlb]: 'swiotlb',
+  [Owner.Leaked]: 'leaked',
+  [Owner.Reserved]: 'reserved',
+  [Owner.Unaccepted]: 'unaccepted',
+};
 
 /** Walk guest memory once (by ranges) and class every page. */
 export function auditPages(p: MachineParts): PageAudit {
@@ -72,7 +79,7 @@ export function auditPages(p: MachineParts): PageAudit {
     }
     if (owner === Owner.Free && state === PageState.Shared) lost.push({ problem: 'shared page in the free pool (invariant 1)', pfn: s, pages: n });
     if (owner === Owner.Free && state === PageState.PrivatePending) lost.push({ problem: 'unaccepted page in the free pool (invariant 3)', pfn: s, pages: n });
-    if (owner === Owner.Unaccepted && state === PageState.Shared) lost.push({ problem: 'shared page on a zone\'s unaccepted list (invariant 1)', pfn: s, pages: n });
+    if (owner === Owner.Unaccepted && state === PageState.Shared) lost.push({ problem: "shared page on a zone's unaccepted list (invariant 1)", pfn: s, pages: n });
   });
   for (const pool of pools) {
     mem.forEach(pool.pfn, pool.pages, (s, e, state, owner) => {
@@ -82,7 +89,8 @@ export function auditPages(p: MachineParts): PageAudit {
     });
   }
   const freeListPages = p.pages.freePageCount;
-  if (freeListPages !== pages.free) lost.push({ problem: `buddy free lists hold ${freeListPages} pages, guest memory counts ${pages.free} free (invariant 7)`, pfn: -1, pages: Math.abs(freeListPages - pages.free) });
+  if (freeListPages !== pages.free)
+    lost.push({ problem: `buddy free lists hold ${freeListPages} pages, guest memory counts ${pages.free} free (invariant 7)`, pfn: -1, pages: Math.abs(freeListPages - pages.free) });
   let directMapDecryptedPages = 0;
   p.directMap.forEachRun(0, mem.maxPfn, (s, e, enc) => {
     if (!enc) directMapDecryptedPages += e - s;

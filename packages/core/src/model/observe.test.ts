@@ -106,7 +106,12 @@ describe('one boot path', () => {
     meta: { name: 'test-pool', version: '0.0.0' },
     options: z.object({ maxBytes: z.number().default(8192) }).strict(),
     capabilities: (o) => ({ maxBytes: o.maxBytes, concurrent: false, needsDevice: false, touchesDirectMap: 'never', privateAliasWhileShared: false }),
-    create: (_k, _o, req) => ({ init: async () => ({ ok: true, value: undefined }), alloc: async () => ({ ok: true, value: req as never }), free: async () => ({ ok: true, value: undefined }), shutdown: async () => ({ ok: true, value: undefined }) }),
+    create: (_k, _o, req) => ({
+      init: async () => ({ ok: true, value: undefined }),
+      alloc: async () => ({ ok: true, value: req as never }),
+      free: async () => ({ ok: true, value: undefined }),
+      shutdown: async () => ({ ok: true, value: undefined }),
+    }),
   });
 
   it('passes the requirements to create and returns the boot counters', async () => {

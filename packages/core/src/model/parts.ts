@@ -148,7 +148,26 @@ export function bootParts(input: PlatformConfigInput): MachineParts {
   const kernel = createKernel(guest, { dma, irqs });
   const bootCounters = { ...sim.counters };
   sim.faults.armed = true;
-  return { sim, ram, sharedBit, mem, pages, directMap, vmap: guest.vmap, exposure, tdx, host, guest, irqs, swiotlb, dma, kernel, workqueue: guest.workqueue, bootCounters, bootDirectMapPages: [...directMap.pagesAt] };
+  return {
+    sim,
+    ram,
+    sharedBit,
+    mem,
+    pages,
+    directMap,
+    vmap: guest.vmap,
+    exposure,
+    tdx,
+    host,
+    guest,
+    irqs,
+    swiotlb,
+    dma,
+    kernel,
+    workqueue: guest.workqueue,
+    bootCounters,
+    bootDirectMapPages: [...directMap.pagesAt],
+  };
 }
 
 /** RAM minus what starts unaccepted: what the TD has accepted when the kernel starts. */

@@ -11,8 +11,12 @@ const MiB = 2 ** 20;
  */
 export const kernelSectionsSchema = z
   .object({
-    textBytes: pageBytes(4096, 1024 * MiB).default(18 * MiB + 512 * 1024).describe('_etext − _text. Assumption (a distro kernel): set it from your System.map. The gap from _etext to the 2 MiB-aligned __start_rodata is freed.'),
-    rodataBytes: pageBytes(4096, 1024 * MiB).default(7 * MiB + 256 * 1024).describe('__end_rodata − __start_rodata. Assumption: set it from your System.map. The gap from __end_rodata to __end_rodata_hpage_align is freed.'),
+    textBytes: pageBytes(4096, 1024 * MiB)
+      .default(18 * MiB + 512 * 1024)
+      .describe('_etext − _text. Assumption (a distro kernel): set it from your System.map. The gap from _etext to the 2 MiB-aligned __start_rodata is freed.'),
+    rodataBytes: pageBytes(4096, 1024 * MiB)
+      .default(7 * MiB + 256 * 1024)
+      .describe('__end_rodata − __start_rodata. Assumption: set it from your System.map. The gap from __end_rodata to __end_rodata_hpage_align is freed.'),
   })
   .strict();
 
@@ -32,8 +36,12 @@ export const bootConvertersSchema = z.array(virtioDeviceSchema).max(64);
 
 export const fragmentationSchema = z
   .object({
-    horizonS: boundedNumber({ min: 0, minExclusive: true, max: 31_536_000, unit: 's' }).default(60).describe('Seconds of guest uptime over which the fragmentation left at the end of a run is charged (direct-map splits are never undone, docs/model.md §3).'),
-    busyVcpuShare: probability().default(1).describe('Share of the vCPUs’ time the guest’s own workload runs over the horizon; its throughput loss is charged as CPU time. Assumption: accesses spread uniformly over RAM.'),
+    horizonS: boundedNumber({ min: 0, minExclusive: true, max: 31_536_000, unit: 's' })
+      .default(60)
+      .describe('Seconds of guest uptime over which the fragmentation left at the end of a run is charged (direct-map splits are never undone, docs/model.md §3).'),
+    busyVcpuShare: probability()
+      .default(1)
+      .describe('Share of the vCPUs’ time the guest’s own workload runs over the horizon; its throughput loss is charged as CPU time. Assumption: accesses spread uniformly over RAM.'),
   })
   .strict();
 

@@ -23,7 +23,11 @@ const REFUSED: [string, Record<string, unknown>, string][] = [
   ['fault seed beyond u32', { faults: { seed: 2 ** 32 } }, 'platform.faults.seed: must be an integer in [0, 4294967295] (got 4294967296)'],
   ['padQuoteTo past a 128 KiB buffer', { faults: { quoteService: { padQuoteTo: 131049 } } }, 'platform.faults.quoteService.padQuoteTo: must be an integer in [1, 131048] bytes (got 131049)'],
   ['lieOutLen beyond u32', { faults: { quoteService: { lieOutLen: 2 ** 32 } } }, 'platform.faults.quoteService.lieOutLen: must be an integer in [0, 4294967295] bytes (got 4294967296)'],
-  ['extraLatencyNs above an hour', { faults: { quoteService: { extraLatencyNs: 3.7e12 } } }, 'platform.faults.quoteService.extraLatencyNs: must be a number in [0, 3600000000000] ns (got 3700000000000)'],
+  [
+    'extraLatencyNs above an hour',
+    { faults: { quoteService: { extraLatencyNs: 3.7e12 } } },
+    'platform.faults.quoteService.extraLatencyNs: must be a number in [0, 3600000000000] ns (got 3700000000000)',
+  ],
   ['a cost above an hour', { cost: { tdvmcallRoundTripNs: 1e13 } }, 'platform.cost.tdvmcallRoundTripNs: must be a number in [0, 3600000000000] ns (got 10000000000000)'],
   ['MapGPA chunk not whole pages', { cost: { mapGpaChunkBytes: 6000 } }, 'platform.cost.mapGpaChunkBytes: must be a multiple of 4096 (got 6000)'],
   ['cache line not a power of two', { cost: { cacheLineBytes: 48 } }, 'platform.cost.cacheLineBytes: must be a power of two (got 48)'],
@@ -31,7 +35,11 @@ const REFUSED: [string, Record<string, unknown>, string][] = [
   ['lock factor above 1', { cost: { swiotlbSingleLockFactor: 1.2 } }, 'platform.cost.swiotlbSingleLockFactor: must be a number in (0, 1] (got 1.2)'],
   ['kernel text not whole pages', { kernelSections: { textBytes: 4097 } }, 'platform.kernelSections.textBytes: must be a multiple of 4096 (got 4097)'],
   ['a fragmentation horizon of 0 s', { fragmentation: { horizonS: 0 } }, 'platform.fragmentation.horizonS: must be a number in (0, 31536000] s (got 0)'],
-  ['a virtio queue size not a power of two', { bootConverters: [{ name: 'virtio-net', queues: 2, queueSize: 300 }] }, 'platform.bootConverters.0.queueSize: must be a power of two (vring_alloc_queue_split) (got 300)'],
+  [
+    'a virtio queue size not a power of two',
+    { bootConverters: [{ name: 'virtio-net', queues: 2, queueSize: 300 }] },
+    'platform.bootConverters.0.queueSize: must be a power of two (vring_alloc_queue_split) (got 300)',
+  ],
 ];
 
 describe('every number a platform takes is bounded: one line naming the key, the range and the value', () => {

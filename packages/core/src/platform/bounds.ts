@@ -19,7 +19,7 @@ export interface NumberBounds {
   readonly unit?: string;
 }
 
-const show = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+const show = (v: unknown) => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v)));
 
 /** `[1, 1024]`, `(0, 3600000] ms`: the allowed range as the messages print it. */
 export function rangeText(b: NumberBounds): string {

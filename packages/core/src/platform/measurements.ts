@@ -17,7 +17,7 @@ const zeros = (bytes: number) => '00'.repeat(bytes);
 
 export const measurementsSchema = z
   .object({
-    mrTd: hex(48, zeros(48), 'MRTD: SHA-384 of the TD\'s initial contents as built by TDH.MR.EXTEND (TDINFO at 528).'),
+    mrTd: hex(48, zeros(48), "MRTD: SHA-384 of the TD's initial contents as built by TDH.MR.EXTEND (TDINFO at 528)."),
     mrConfigId: hex(48, zeros(48), 'MRCONFIGID: software-defined ID of the TD configuration, set by the host at TD creation (TDINFO at 576).'),
     mrOwner: hex(48, zeros(48), 'MROWNER: software-defined ID of the TD owner (TDINFO at 624).'),
     mrOwnerConfig: hex(48, zeros(48), 'MROWNERCONFIG: software-defined owner configuration (TDINFO at 672).'),
@@ -27,9 +27,9 @@ export const measurementsSchema = z
       .describe('RTMR0..3: run-time measurement registers extended by firmware and the kernel (TDINFO at 720, 768, 816, 864).'),
     tdAttributes: hex(8, '0000001000000000', 'TD_ATTRIBUTES, 8 bytes little-endian; default: only bit 28 SEPT_VE_DISABLE, as a production Linux TD runs (TDINFO at 512).'),
     xfam: hex(8, 'e702060000000000', 'XFAM, 8 bytes little-endian: the extended features the TD may use (TDINFO at 520).'),
-    teeTcbSvn: hex(16, zeros(16), 'TEE_TCB_SVN: the TDX module\'s security version (TEE_TCB_INFO at 264).'),
+    teeTcbSvn: hex(16, zeros(16), "TEE_TCB_SVN: the TDX module's security version (TEE_TCB_INFO at 264)."),
     mrSeam: hex(48, zeros(48), 'MRSEAM: measurement of the TDX module (TEE_TCB_INFO at 280).'),
-    mrSignerSeam: hex(48, zeros(48), 'MRSIGNERSEAM: signer of the TDX module, zero for Intel\'s (TEE_TCB_INFO at 328).'),
+    mrSignerSeam: hex(48, zeros(48), "MRSIGNERSEAM: signer of the TDX module, zero for Intel's (TEE_TCB_INFO at 328)."),
   })
   .strict();
 

@@ -25,7 +25,10 @@ export function corpusEntries(): CorpusEntry[] {
     .split('\n')
     .filter((l) => /^\| `[^`]+\.bin` \|/.test(l))
     .map((l) => {
-      const [file = '', target = '', expect = ''] = l.split('|').slice(1).map((c) => c.trim().replace(/^`|`$/g, ''));
+      const [file = '', target = '', expect = ''] = l
+        .split('|')
+        .slice(1)
+        .map((c) => c.trim().replace(/^`|`$/g, ''));
       const [outcome = '', ...text] = expect.split(': ');
       return { file, target, outcome: outcome as CorpusEntry['outcome'], text: text.join(': ') };
     });
@@ -33,7 +36,9 @@ export function corpusEntries(): CorpusEntry[] {
 
 /** Every .bin file in the corpus folder. */
 export function corpusFiles(): string[] {
-  return readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.bin')).sort();
+  return readdirSync(CORPUS_DIR)
+    .filter((f) => f.endsWith('.bin'))
+    .sort();
 }
 
 export function readCorpusFile(file: string): Uint8Array {

@@ -224,7 +224,17 @@ export function mutatePem(rng: Rng, text: string): [string, string] {
       return [text.replace(/\n/g, '\r\n'), 'pem-crlf'];
     case 3: {
       const width = rng.pick([63, 65, 76, 16, 1000]);
-      return [text.replace(/(-----BEGIN CERTIFICATE-----\n)([A-Za-z0-9+/=\n]+)(-----END)/g, (_, b, body: string, e) => `${b}${body.replace(/\n/g, '').replace(new RegExp(`(.{${width}})`, 'g'), '$1\n').replace(/\n?$/, '\n')}${e}`), 'pem-rewrap'];
+      return [
+        text.replace(
+          /(-----BEGIN CERTIFICATE-----\n)([A-Za-z0-9+/=\n]+)(-----END)/g,
+          (_, b, body: string, e) =>
+            `${b}${body
+              .replace(/\n/g, '')
+              .replace(new RegExp(`(.{${width}})`, 'g'), '$1\n')
+              .replace(/\n?$/, '\n')}${e}`,
+        ),
+        'pem-rewrap',
+      ];
     }
     case 4:
       return [text.replace(rng.pick([/CERTIFICATE/, /BEGIN/, /END/, /-----/]), rng.pick(['X509 CRL', 'PRIVATE KEY', 'BEGIN', '----', 'certificate'])), 'pem-label'];

@@ -13,7 +13,12 @@ import { runFuzz } from './engine.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: { cases: { type: 'string', default: '1000000' }, seed: { type: 'string', default: `long-${new Date().toISOString().slice(0, 10)}` }, 'tdreport-share': { type: 'string', default: '0.1' }, 'no-save': { type: 'boolean', default: false } },
+  options: {
+    cases: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: `long-${new Date().toISOString().slice(0, 10)}` },
+    'tdreport-share': { type: 'string', default: '0.1' },
+    'no-save': { type: 'boolean', default: false },
+  },
 });
 const cases = Number(values.cases);
 const share = Number(values['tdreport-share']);
@@ -40,5 +45,7 @@ const stats = runFuzz({
 });
 const rate = ((stats.quoteCases + stats.tdreportCases) / stats.ms) * 1000;
 console.log(`fuzz: ${stats.quoteCases + stats.tdreportCases} cases in ${(stats.ms / 1000).toFixed(1)} s (${Math.round(rate)} cases/s), ${stats.findings.length} findings`);
-console.log(`  outcomes ${JSON.stringify(stats.outcomes)}; ${Object.keys(stats.ops).length} mutation kinds; ${Object.keys(stats.errorFields).length} FormatError fields; ${Object.keys(stats.failureKinds).length} kinds of failed verification`);
+console.log(
+  `  outcomes ${JSON.stringify(stats.outcomes)}; ${Object.keys(stats.ops).length} mutation kinds; ${Object.keys(stats.errorFields).length} FormatError fields; ${Object.keys(stats.failureKinds).length} kinds of failed verification`,
+);
 process.exitCode = stats.findings.length > 0 ? 1 : 0;

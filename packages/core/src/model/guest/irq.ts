@@ -35,15 +35,21 @@ export class IrqTable implements VcpuInterrupts {
   inject(vector: number, cpu: number): void {
     const m = this.m;
     const at = m.sched.now() + ipiNs(m.cost);
-    void m.sched.spawn(`irq ${vector}`, 'irq', cpu, async () => {
-      const h = this.handlers.get(vector);
-      if (!h) {
-        this.spurious++;
-        m.dmesg.push(`spurious APIC interrupt (vector 0x${vector.toString(16)}) on CPU#${cpu}`);
-        return;
-      }
-      this.delivered++;
-      h();
-    }, at);
+    void m.sched.spawn(
+      `irq ${vector}`,
+      'irq',
+      cpu,
+      async () => {
+        const h = this.handlers.get(vector);
+        if (!h) {
+          this.spurious++;
+          m.dmesg.push(`spurious APIC interrupt (vector 0x${vector.toString(16)}) on CPU#${cpu}`);
+          return;
+        }
+        this.delivered++;
+        h();
+      },
+      at,
+    );
   }
 }

@@ -147,7 +147,15 @@ export type Counters = ReturnType<typeof newCounters>;
 export type CounterName = keyof Counters;
 
 /** Counters that are gauges (a level, not a count): runs report them as they stand, never as deltas. */
-export const GAUGES: ReadonlySet<CounterName> = new Set<CounterName>(['sharedPages', 'sharedPagesPeak', 'privateAliasedSharedPages', 'unacceptedPages', 'tdxNrShared', 'kexecUnsafeSharedPages', 'kexecUnsafeSharedPagesPeak']);
+export const GAUGES: ReadonlySet<CounterName> = new Set<CounterName>([
+  'sharedPages',
+  'sharedPagesPeak',
+  'privateAliasedSharedPages',
+  'unacceptedPages',
+  'tdxNrShared',
+  'kexecUnsafeSharedPages',
+  'kexecUnsafeSharedPagesPeak',
+]);
 /** Sum of the phase counters: all work charged. */
 export function chargedNs(c: Readonly<Counters>): number {
   let n = 0;

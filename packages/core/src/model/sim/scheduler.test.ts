@@ -68,10 +68,16 @@ describe('charged work and its phases (docs/model.md §8 "time by phase")', () =
       await q.wait();
       s.charge(11, 'accept');
     });
-    const b = s.spawn('b', 'irq', 1, async () => {
-      s.charge(13, 'tlbIpi');
-      q.wakeAll();
-    }, 5000); // starts 5000 ns later: not work
+    const b = s.spawn(
+      'b',
+      'irq',
+      1,
+      async () => {
+        s.charge(13, 'tlbIpi');
+        q.wakeAll();
+      },
+      5000,
+    ); // starts 5000 ns later: not work
     await s.join([a, b]);
     expect(seen).toEqual([
       [5, 'copy'],

@@ -7,7 +7,11 @@ import { PageState } from '../memory/phys-mem.js';
 
 /** tdx_accept_memory() as a loop of single TDCALLs (try_accept_one: 1G, then 2M, then 4K), the reference the run shortcut must match. */
 function acceptPageByPage(m: TestMachine, start: number, end: number): boolean {
-  const sizes: [AcceptLevel, number][] = [['1g', GiB], ['2m', 2 * MiB], ['4k', PAGE_SIZE]];
+  const sizes: [AcceptLevel, number][] = [
+    ['1g', GiB],
+    ['2m', 2 * MiB],
+    ['4k', PAGE_SIZE],
+  ];
   while (start < end) {
     let done = 0;
     for (const [level, size] of sizes) {

@@ -37,7 +37,13 @@ describe('boot state before any driver loads (docs/model.md §3 "Boot state")', 
 
   it('virtio devices probed at boot convert their rings in the direct map (blocking dma_alloc_coherent)', () => {
     const plain = testMachine({ memoryBytes: 16 * GiB });
-    const m = testMachine({ memoryBytes: 16 * GiB, bootConverters: [{ name: 'virtio-net', queues: 3 }, { name: 'virtio-blk', queues: 8, queueSize: 1024 }] });
+    const m = testMachine({
+      memoryBytes: 16 * GiB,
+      bootConverters: [
+        { name: 'virtio-net', queues: 3 },
+        { name: 'virtio-blk', queues: 8, queueSize: 1024 },
+      ],
+    });
     // 3 rings of 2 pages, 8 rings of PFN_UP(26694) = 7 pages
     expect(m.bootCounters.sharedPages - plain.bootCounters.sharedPages).toBe(3 * 2 + 8 * 7);
     expect(m.bootCounters.tdxNrShared - plain.bootCounters.tdxNrShared).toBe(3 * 2 + 8 * 7);
@@ -49,6 +55,8 @@ describe('boot state before any driver loads (docs/model.md §3 "Boot state")', 
 
   it('a device that cannot get its rings is refused at boot with the device named', () => {
     // 256 MiB of RAM: about 140 MiB free below 4 GiB, and 1024 rings of ~800 KiB (order 8) wanted
-    expect(() => testMachine({ memoryBytes: 256 * MiB, bootConverters: [{ name: 'virtio-scsi', queues: 1024, queueSize: 32768 }] })).toThrow(/^platform\.bootConverters\[0\]: virtio-scsi: queue \d+: no memory for its ring$/);
+    expect(() => testMachine({ memoryBytes: 256 * MiB, bootConverters: [{ name: 'virtio-scsi', queues: 1024, queueSize: 32768 }] })).toThrow(
+      /^platform\.bootConverters\[0\]: virtio-scsi: queue \d+: no memory for its ring$/,
+    );
   });
 });

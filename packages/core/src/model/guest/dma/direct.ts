@@ -6,7 +6,6 @@ import { guestRead, guestWrite, guestZero } from '../mm/access.js';
 import { DIRECT_MAP_BASE, MAX_PAGE_ORDER, PAGE_SIZE, getOrder, pageAddress, pfnUp } from '../../../abi/units.js';
 import type { ZoneName, DmaDirection } from '../../../contract/kernel.js';
 
-
 /** A chunk of a gen_pool (lib/genalloc.c): its pages and a bitmap of pages in use (min_alloc_order = PAGE_SHIFT). */
 interface PoolChunk {
   readonly pfn: number;
@@ -241,7 +240,7 @@ export class DmaDirect {
     const r = setMemoryEnc(m, kva, pfnUp(size), true, true);
     if (!r.ok) {
       // "leaking DMA memory that can't be re-encrypted"
-      m.dmesg.push('leaking DMA memory that can\'t be re-encrypted');
+      m.dmesg.push("leaking DMA memory that can't be re-encrypted");
       m.pages.leak(pfn, 2 ** a.order);
       return fail('EIO', `dma_free_coherent: set_memory_encrypted failed, ${2 ** a.order} pages leaked`, r.error);
     }

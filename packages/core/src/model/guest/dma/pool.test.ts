@@ -53,7 +53,7 @@ describe('DMA atomic pools (docs/model.md §4, kernel/dma/pool.c)', () => {
     expect(m.machine.audit().lost).toEqual([]);
   });
 
-  it('each growth adds the pool\'s current size, at most one MAX_PAGE_ORDER block (atomic_pool_expand(pool, gen_pool_size(pool)))', async () => {
+  it("each growth adds the pool's current size, at most one MAX_PAGE_ORDER block (atomic_pool_expand(pool, gen_pool_size(pool)))", async () => {
     const m = testMachine({ memoryBytes: 16 * GiB });
     const sizes: number[] = [];
     for (let i = 0; i < 3; i++) {

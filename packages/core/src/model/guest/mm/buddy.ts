@@ -100,8 +100,8 @@ export class BuddyZone {
       let o = 0;
       while (o + 1 < MAX_PAGE_ORDER && p % (1 << (o + 1)) === 0 && p + (1 << (o + 1)) <= end) o++;
       this.push(p, o);
-      this.freePages += (1 << o);
-      p += (1 << o);
+      this.freePages += 1 << o;
+      p += 1 << o;
     }
   }
 
@@ -117,7 +117,7 @@ export class BuddyZone {
       const pfn = o === MAX_PAGE_ORDER ? this.takeTop() : this.pop(o);
       if (pfn === undefined) continue;
       for (let h = o; h > order; h--) this.push(pfn + (1 << (h - 1)), h - 1);
-      this.freePages -= (1 << order);
+      this.freePages -= 1 << order;
       return pfn;
     }
     return undefined;
@@ -132,7 +132,7 @@ export class BuddyZone {
       this.remove(block, o);
       let b = block;
       for (let h = o; h > 0; h--) {
-        const half = (1 << (h - 1));
+        const half = 1 << (h - 1);
         if (pfn < b + half) this.push(b + half, h - 1);
         else {
           this.push(b, h - 1);
@@ -147,7 +147,7 @@ export class BuddyZone {
 
   /** __free_one_page: merge with free buddies up to MAX_PAGE_ORDER. */
   free(pfn: number, order: number): void {
-    this.freePages += (1 << order);
+    this.freePages += 1 << order;
     while (order < MAX_PAGE_ORDER) {
       const buddy = pfn ^ (1 << order);
       if (buddy < this.startPfn || buddy + (1 << order) > this.endPfn || !this.isFree(buddy, order)) break;

@@ -47,7 +47,7 @@ describe('direct map split rule (docs/model.md §3, __should_split_large_page)',
     expect(k.setMemoryEncrypted(kva, 2).ok).toBe(true);
     expect(m.directMap.meminfo()).toEqual(split);
     expect([m.counters.directMapLevel3Splits, m.counters.directMapLevel2Splits]).toEqual(splits);
-    expect(m.directMap.level(12 * GiB / PAGE_SIZE)).toBe(0); // still 4K
+    expect(m.directMap.level((12 * GiB) / PAGE_SIZE)).toBe(0); // still 4K
   });
 
   it('without 1 GiB pages the direct map uses 2M pages and only level-2 splits happen', () => {

@@ -37,7 +37,7 @@ describe('lazy acceptance in the page allocator (docs/model.md §3 "Unaccepted m
     // strategies' pinned signatures quote
     expect(m.counters.acceptMemoryBlocks).toBe(15);
     expect(z.freePages - z.wmark.promo).toBe(131);
-    expect(z.unacceptedPages + z.freePages + m.mem.pagesByOwner[Owner.Allocated]!).toBeGreaterThan(14 * GiB / PAGE_SIZE - 3 * TOP);
+    expect(z.unacceptedPages + z.freePages + m.mem.pagesByOwner[Owner.Allocated]!).toBeGreaterThan((14 * GiB) / PAGE_SIZE - 3 * TOP);
     // the blocks accepted so far, each plus the guard unit after the last one
     expect(m.counters.acceptMemoryUnits).toBe(2 * m.counters.acceptMemoryBlocks + 1);
     expect(m.pages.zones.slice(0, 2).every((zz) => !zz.hasUnaccepted)).toBe(true); // below 4 GiB: TDVF accepted it all

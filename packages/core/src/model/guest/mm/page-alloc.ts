@@ -66,7 +66,10 @@ export class PageAllocator {
     }
     const head = Math.min(e, Math.ceil(s / TOP) * TOP);
     const tail = Math.max(head, Math.floor(e / TOP) * TOP);
-    for (const [a, b] of [[s, head], [tail, e]] as const) {
+    for (const [a, b] of [
+      [s, head],
+      [tail, e],
+    ] as const) {
       if (a >= b) continue;
       if (u.rangeContainsUnacceptedMemory(a, b)) u.acceptMemory(a, b); // charged to the 'accept' phase by TDG.MEM.PAGE.ACCEPT
       z.addRange(a, b);

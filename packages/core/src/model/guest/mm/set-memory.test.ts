@@ -83,7 +83,10 @@ describe('set_memory_* on a vmap address (docs/model.md §3, __set_memory_enc_pg
     expect(direct.counters.directMapLevel2Splits).toBe(c0.directMapLevel2Splits);
     const viaVmap = testMachine({ memoryBytes: 16 * GiB, vcpus: 8, vmallocPa: 'v7' });
     const p = viaVmap.pages.allocPages(9)!;
-    const v = viaVmap.kernel.vmap(Array.from({ length: 512 }, (_, i) => p + i), 'encrypted');
+    const v = viaVmap.kernel.vmap(
+      Array.from({ length: 512 }, (_, i) => p + i),
+      'encrypted',
+    );
     if (!v.ok) throw v.error;
     const c1 = { ...viaVmap.counters };
     expect(viaVmap.kernel.setMemoryDecrypted(v.value, 512).ok).toBe(true);
@@ -220,12 +223,18 @@ describe('lazy vunmap (mm/vmalloc.c free_vmap_area_noflush, lazy_max_pages)', ()
     const pfn = m.pages.allocPages(10)!; // 1024 pages, mapped 7 times = 7175 lazy pages with guards
     const full0 = m.counters.tlbFlushFull;
     for (let i = 0; i < 7; i++) {
-      const r = k.vmap(Array.from({ length: 1024 }, (_, j) => pfn + j), 'encrypted');
+      const r = k.vmap(
+        Array.from({ length: 1024 }, (_, j) => pfn + j),
+        'encrypted',
+      );
       if (!r.ok) throw r.error;
       k.vunmap(r.value);
     }
     expect(m.counters.tlbFlushFull).toBe(full0); // all still lazy
-    const r = k.vmap(Array.from({ length: 1024 }, (_, j) => pfn + j), 'encrypted');
+    const r = k.vmap(
+      Array.from({ length: 1024 }, (_, j) => pfn + j),
+      'encrypted',
+    );
     if (!r.ok) throw r.error;
     k.vunmap(r.value); // 8 × 1025 = 8200 > 8192: schedule_work(&drain_vmap_work)
     expect(m.counters.tlbFlushFull).toBe(full0); // the purge runs on a kworker

@@ -34,8 +34,8 @@ function rig(faults: Parameters<ReturnType<typeof testMachine>['quoteHost']['set
   return { m, k, kva, bytes, request, load, run };
 }
 
-describe('the hostile host (faults.quoteService beyond QEMU\'s protocol)', () => {
-  it('rewriteDuringCopyOut: each guest fetch of out_len sees the truth, then the whole buffer, in turn; the quote\'s REPORTDATA reads flipped; a status fetch after it ends the race', async () => {
+describe("the hostile host (faults.quoteService beyond QEMU's protocol)", () => {
+  it("rewriteDuringCopyOut: each guest fetch of out_len sees the truth, then the whole buffer, in turn; the quote's REPORTDATA reads flipped; a status fetch after it ends the race", async () => {
     const { m, request, load, run, bytes } = rig({ rewriteDuringCopyOutRate: 1 });
     const seen: number[] = [];
     let quote: Uint8Array = new Uint8Array(0);
@@ -94,7 +94,7 @@ describe('the hostile host (faults.quoteService beyond QEMU\'s protocol)', () =>
     expect(lost.m.inv.violations).toEqual([]);
   });
 
-  it('lateCompletion: the answer lands after lateCompletionNs with SUCCESS, ignoring QEMU\'s 30 s transaction timeout', async () => {
+  it("lateCompletion: the answer lands after lateCompletionNs with SUCCESS, ignoring QEMU's 30 s transaction timeout", async () => {
     const { m, request, load, run } = rig({ lateCompletionRate: 1, lateCompletionNs: 45e9 });
     const states: bigint[] = [];
     await run(async () => {
