@@ -1,30 +1,19 @@
 /**
  * Side-by-side overhead ranking of two runs of the same experiment (two
- * results.json files, e.g. before and after a cost-model change): per buffer
- * size, the strategies ordered by p50 guest overhead in each run, every
- * strategy's change, and every pair whose order flipped.
+ * results.json files, e.g. before and after a cost-model change): per point
+ * of the sweep, the strategies ordered by p50 guest overhead in each run,
+ * every strategy's change, and every pair whose order flipped.
  *
  *   node --import tsx scripts/compare-results.ts <old/results.json> <new/results.json>
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readResults, us, type ResultRow } from './results-rows.js';
 
-/** What the comparison reads of a results.json row. */
-export interface Row {
-  readonly label: string;
-  readonly bytes: number;
-  readonly status: string;
-  readonly overheadP50Ns?: number;
-}
-
-const us = (ns: number) => (ns / 1000).toFixed(ns < 100_000 ? 1 : 0);
-const size = (b: number) => (b % 1024 === 0 ? `${b / 1024} KiB` : `${b} B`);
-
-/** Rows that ran, keyed by label, for one buffer size. */
-function ranked(rows: readonly Row[], bytes: number): Map<string, number> {
-  const ok = rows.filter((r) => r.bytes === bytes && r.status === 'ok' && r.overheadP50Ns !== undefined);
-  ok.sort((a, b) => a.overheadP50Ns! - b.overheadP50Ns! || a.label.localeCompare(b.label));
-  return new Map(ok.map((r) => [r.label, r.overheadP50Ns!]));
+/** Rows that ran at one point, keyed by strategy label, cheapest first. */
+function ranked(rows: readonly ResultRow[], point: string): Map<string, number> {
+  const ok = rows.filter((r) => r.point === point && r.status === 'ok' && r.overheadP50Ns !== undefined);
+  ok.sort((a, b) => a.overheadP50Ns! - b.overheadP50Ns! || a.strategy.localeCompare(b.strategy));
+  return new Map(ok.map((r) => [r.strategy, r.overheadP50Ns!]));
 }
 
 /** Pairs ranked a < b (strictly cheaper) in one run and b < a in the other. */
@@ -42,17 +31,17 @@ export function flips(before: Map<string, number>, after: Map<string, number>): 
   return out;
 }
 
-/** The comparison as text. */
-export function compare(oldRows: readonly Row[], newRows: readonly Row[]): string {
-  const sizes = [...new Set([...oldRows, ...newRows].map((r) => r.bytes))].sort((a, b) => a - b);
+/** The comparison as text, point by point (points matched by their label: `bytes=8 KiB, clients=4`). */
+export function compare(oldRows: readonly ResultRow[], newRows: readonly ResultRow[]): string {
+  const points = [...new Set([...oldRows, ...newRows].map((r) => r.point))];
   const out: string[] = [];
-  for (const bytes of sizes) {
-    const before = ranked(oldRows, bytes);
-    const after = ranked(newRows, bytes);
+  for (const point of points) {
+    const before = ranked(oldRows, point);
+    const after = ranked(newRows, point);
     const o = [...before];
     const n = [...after];
     const w = Math.max(8, ...[...o, ...n].map(([l]) => l.length));
-    out.push(`${size(bytes)}: overhead p50, µs, cheapest first`, `rank  ${'old'.padEnd(w)}  ${'µs'.padStart(7)}   ${'new'.padEnd(w)}  ${'µs'.padStart(7)}`);
+    out.push(`${point || 'all runs'}: overhead p50, µs, cheapest first`, `rank  ${'old'.padEnd(w)}  ${'µs'.padStart(7)}   ${'new'.padEnd(w)}  ${'µs'.padStart(7)}`);
     for (let i = 0; i < Math.max(o.length, n.length); i++) {
       const cell = (e: [string, number] | undefined) => (e ? `${e[0].padEnd(w)}  ${us(e[1]).padStart(7)}` : ' '.repeat(w + 9));
       out.push(`${String(i + 1).padStart(4)}  ${cell(o[i])}   ${cell(n[i])}`);
@@ -75,17 +64,12 @@ function main(): void {
     console.error('usage: compare-results.ts <old/results.json> <new/results.json>');
     process.exit(2);
   }
-  const read = (p: string): Row[] => {
-    try {
-      const rows = (JSON.parse(readFileSync(p, 'utf8')) as { rows?: Row[] }).rows;
-      if (!Array.isArray(rows)) throw new Error('no "rows" array');
-      return rows;
-    } catch (e) {
-      console.error(`${p}: not a results.json (${(e as Error).message})`);
-      process.exit(1);
-    }
-  };
-  process.stdout.write(compare(read(oldPath), read(newPath)));
+  try {
+    process.stdout.write(compare(readResults(oldPath).rows, readResults(newPath).rows));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
