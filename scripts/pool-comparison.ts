@@ -94,7 +94,8 @@ export function renderBreakEven(res: Results, poolLabel: string): string {
       const b = breakEven(pool, rival);
       if (!b) continue;
       const n = Number.isNaN(b.requests) ? 'never (cheaper once, dearer per request)' : b.requests === Number.POSITIVE_INFINITY ? 'never' : String(b.requests);
-      out.push(line([pool.point, rival.strategy, us(b.oneTimeNs), us(b.savingNs), n]));
+      const point = res.axes.map((k) => `${axisTitle(k)}=${axisCell(k, pool.coordinates[k])}`).join(', ');
+      out.push(line([point || 'all', rival.strategy, us(b.oneTimeNs), us(b.savingNs), n]));
     }
   }
   return out.join('\n');
