@@ -85,7 +85,7 @@ export const costParamsSchema = z
     directMap2mThroughputLoss: probability()
       .default(0)
       .describe(
-        'Throughput lost at 2 MiB instead of 1 GiB, as a fraction. Assumption: no consistent difference (Xing Zhengjun 2021: 1G best in only 45 % of 259 tests, 4K lowest on all 4 machines; docs/model.md §8), so 0; sweep 0–0.007.',
+        'Throughput lost at 2 MiB instead of 1 GiB, as a fraction. Assumption: no consistent difference (Xing Zhengjun 2021: 1G best in only 45 % of 259 tests, 4K lowest on all 4 machines; docs/model.md §8), so 0; swept 0–0.005, up to the low end of the 4K figure.',
       ),
   })
   .strict();
