@@ -6,6 +6,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { Rng } from '../src/experiment/rng.js';
 import type { ReportRow } from '../src/report/results-shape.js';
 
 type Coordinates = Record<string, unknown>;
@@ -33,17 +34,6 @@ function phasesUs(label: string, pages: number, requests: number): Record<string
   if (label.includes('streaming')) return { nsCopy: (4 * pages * 4096) / 10 / 1000, ...quote };
   if (label.includes('atomic')) return { nsCopy: (pages * 4096) / 10 / 1000, ...quote };
   return { nsOther: 1, ...quote };
-}
-
-/** xorshift32: reproducible jitter. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
 }
 
 function cartesian(matrix: FixtureOptions['matrix']): Coordinates[] {
@@ -98,8 +88,8 @@ function row({ label, strategyIndex, pointIndex, coordinates, seed, requests }: 
   const phases = phasesUs(label, pages, requests);
   const overheadUs = Object.values(phases).reduce((a, b) => a + b, 0);
   const serviceNs = 4_000_000;
-  const rand = rng(seed * 7919 + index);
-  const lat = Array.from({ length: requests * clients }, () => serviceNs + overheadUs * 1000 * (1 + 0.05 * rand()) + (poll ? 1_000_000_000 - serviceNs : 0)).sort((a, b) => a - b);
+  const jitter = new Rng(seed, index);
+  const lat = Array.from({ length: requests * clients }, () => serviceNs + overheadUs * 1000 * (1 + 0.05 * jitter.next()) + (poll ? 1_000_000_000 - serviceNs : 0)).sort((a, b) => a - b);
   const pct = (p: number) => lat[Math.min(lat.length - 1, Math.ceil((p / 100) * lat.length) - 1)]!;
   const completed = lat.length;
   const modeledNs = Math.round(lat.reduce((a, b) => a + b, 0) / clients);
